@@ -33,7 +33,7 @@ _HOUR_S = 3600
 
 
 class AlertTier(BaseModel):
-    """One burn-rate pair of a profile. ``budget_percent`` of the period's budget spent over ``long_window_s``."""
+    """One burn-rate pair: ``budget_percent`` of the period budget spent over ``long_window_s``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -74,12 +74,18 @@ BUILTIN_PROFILES: dict[str, AlertProfile] = {
         name="sre-workbook",
         description="Google SRE Workbook table 5-8: two page pairs and two ticket pairs.",
         tiers=(
-            AlertTier(name="page-fast", severity="page", budget_percent=2, long_window_s=_H, short_window_s=300),
+            AlertTier(
+                name="page-fast", severity="page", budget_percent=2, long_window_s=_H, short_window_s=300
+            ),
             AlertTier(
                 name="page-slow", severity="page", budget_percent=5, long_window_s=6 * _H, short_window_s=1800
             ),
             AlertTier(
-                name="ticket-fast", severity="ticket", budget_percent=10, long_window_s=_D, short_window_s=2 * _H
+                name="ticket-fast",
+                severity="ticket",
+                budget_percent=10,
+                long_window_s=_D,
+                short_window_s=2 * _H,
             ),
             AlertTier(
                 name="ticket-slow",
