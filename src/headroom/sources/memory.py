@@ -15,8 +15,8 @@ import numpy.typing as npt
 
 from headroom.budget.series import FloatArray
 from headroom.budget.windows import WindowSpan, epoch_minute
-from headroom.spec.model import SLO, Timeslices
 from headroom.sources.base import Counts
+from headroom.spec.model import SLO, Timeslices
 
 __all__ = ["InMemorySource"]
 
