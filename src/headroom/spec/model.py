@@ -25,6 +25,7 @@ __all__ = [
     "AlertingSpec",
     "Budgeting",
     "CalendarWindow",
+    "ErrorBudgetPolicy",
     "EventsSLI",
     "Occurrences",
     "PrometheusHistogramSLI",
@@ -201,6 +202,34 @@ class AlertingSpec(_Frozen):
     exhaustion_horizon_s: int | None = Field(default=None, gt=0)
 
 
+# ---------------------------------------------------------------- error-budget policy
+
+
+class ErrorBudgetPolicy(_Frozen):
+    """A service's error-budget policy, the release gate's rules (``policy:`` in a headroom spec).
+
+    Modelled on the SRE Workbook's example error-budget policy (appendix B): a budget
+    overspent over the window freezes releases except reliability and security fixes;
+    less than ``caution_below_ratio`` left, or a page-level burn alert firing, asks for an
+    explicit approval; otherwise go. A single incident that spends more than
+    ``postmortem_incident_ratio`` of the window's budget requires a postmortem. The rules
+    are applied by ``headroom.policy.gate``; ``docs/gate.md`` documents the defaults.
+    """
+
+    freeze_below_ratio: float = 0.0
+    caution_below_ratio: float = 0.25
+    caution_on_page_alert: bool = True
+    page_severities: tuple[str, ...] = ("page", "critical")
+    change_types: tuple[str, ...] = ("feature", "fix", "security")
+    freeze_exempt: tuple[str, ...] = ("fix", "security")
+    caution_exempt: tuple[str, ...] = ()
+    exempt_slos: tuple[str, ...] = ()
+    postmortem_incident_ratio: float = Field(default=0.20, gt=0)
+    incident_burn_rate: float = Field(default=1.0, gt=0)
+    incident_merge_gap_minutes: int = Field(default=10, ge=0)
+    location: SourceLocation | None = None
+
+
 # ---------------------------------------------------------------- SLO
 
 
@@ -217,6 +246,7 @@ class SLO(_Frozen):
     labels: dict[str, str] = Field(default_factory=dict)
     alerting: AlertingSpec = Field(default_factory=AlertingSpec)
     location: SourceLocation | None = None
+    policy: ErrorBudgetPolicy | None = None
 
     @property
     def id(self) -> str:
