@@ -73,7 +73,7 @@ def occurrences_budget(
     remaining = allowed - consumed
     with np.errstate(divide="ignore", invalid="ignore"):
         remaining_ratio = np.where(allowed > 0, remaining / np.where(allowed > 0, allowed, 1.0), np.nan)
-    minutes = budget_minutes(ebr, period_s)
+    minutes = budget_minutes(ebr, period_s) + np.zeros_like(allowed)
     return BudgetFigures(
         unit="events",
         total=allowed,
@@ -92,8 +92,8 @@ def timeslices_budget(
     period_s: npt.ArrayLike,
 ) -> BudgetFigures:
     """Timeslices budgeting: each bad slice spends its length from (1 - objective) x period."""
-    minutes = budget_minutes(error_budget_ratio, period_s)
     consumed = np.asarray(bad_slices, dtype=np.float64) * (np.asarray(slice_s, dtype=np.float64) / 60.0)
+    minutes = budget_minutes(error_budget_ratio, period_s) + np.zeros_like(consumed)
     remaining = minutes - consumed
     remaining_ratio = remaining / minutes
     return BudgetFigures(
