@@ -119,7 +119,7 @@ _ALERT_KEYS = (
 _TIER_KEYS = ("disabled", "severity", "labels", "annotations")
 _INDICATORS = ("availability", "latency", "quality", "ratio")
 _CALENDAR_UNITS = ("week", "month", "quarter")
-_FILTER_EXAMPLES = 'e.g. status < 500, latency_ms <= 300, outcome == "success" and not hallucinated'
+_FILTER_EXAMPLES = 'status < 500, latency_ms <= 300, outcome == "success" and not hallucinated'
 
 
 def load_headroom_document(doc: YNode, issues: Issues) -> list[SLO]:
@@ -500,7 +500,7 @@ def _filter(issues: Issues, node: YMap, key: str, path: str) -> FilterExpr | Non
             node.line_of(key),
             field_path(path, key),
             f"filter {scalar.text!r}: {message} at column {exc.column} of the filter",
-            f"filters look like {_FILTER_EXAMPLES}",
+            f"filters look like: {_FILTER_EXAMPLES}",
         )
         return None
 

@@ -35,6 +35,13 @@ __all__ = [
     "YScalar",
     "YSeq",
     "describe",
+    "field_path",
+    "get_bool",
+    "get_map",
+    "get_scalar",
+    "get_seq",
+    "get_str",
+    "get_str_map",
     "parse_yaml",
     "suggest",
 ]
@@ -166,12 +173,19 @@ class Issues:
     def check_keys(
         self, node: YMap, path: str, allowed: Iterable[str], *, required: Iterable[str] = ()
     ) -> bool:
-        """Report unknown keys (with a suggestion) and missing required ones; True when clean."""
+        """Report unknown keys (with a suggestion) and missing required ones; True when clean.
+
+        A required key that an unknown key looks like a misspelling of is not reported
+        again as missing: one mistake, one issue.
+        """
         allowed_list = list(allowed)
         ok = True
+        misspelt: set[str] = set()
         for key in node:
             if key not in allowed_list:
                 ok = False
+                close = difflib.get_close_matches(key, allowed_list, n=1, cutoff=0.6)
+                misspelt.update(close)
                 hint = suggest(key, allowed_list)
                 self.error(
                     node.line_of(key),
@@ -180,7 +194,7 @@ class Issues:
                     f"{hint}allowed keys here: {', '.join(allowed_list)}",
                 )
         for key in required:
-            if key not in node.items:
+            if key not in node.items and key not in misspelt:
                 ok = False
                 self.error(node.line, _join(path, key), f"missing required key {key!r}", f"add {key}: ...")
         return ok

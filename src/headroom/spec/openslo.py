@@ -151,12 +151,12 @@ def load_openslo_objects(objects: Sequence[OpenSLOObject]) -> list[SLO]:
             if source_type:
                 catalog.source_types[name] = source_type
         elif kind in _SKIPPED:
-            obj.issues.info(
-                obj.node.line,
-                obj.path,
-                f"OpenSLO {kind} {name!r} is not used",
-                "headroom alerts with its burn-rate profiles (alerting: in headroom's format)",
+            fix = (
+                "services are named by each SLO's spec.service"
+                if kind == "Service"
+                else "headroom alerts with its burn-rate profiles (alerting: in headroom's format)"
             )
+            obj.issues.info(obj.node.line, obj.path, f"OpenSLO {kind} {name!r} is not used", fix)
     out: list[SLO] = []
     for obj in slos:
         out.extend(_load_slo(obj, catalog))
@@ -245,7 +245,7 @@ def _load_slo(obj: OpenSLOObject, catalog: _Catalog) -> list[SLO]:
             if len(objectives or ()) == 1
             else f"{name}-{_slug(get_str(issues, item, 'displayName', opath)) or i}"
         )
-        objective, budgeting = _objective(issues, item, opath, method)
+        objective, budgeting = _objective(issues, item, opath, method, ratio=sli is not None)
         if any(x.severity == "error" for x in issues.found[before:]):
             continue
         if service is None or objective is None or budgeting is None or sli is None or window is None:
@@ -374,7 +374,7 @@ def _time_window(issues: Issues, spec: YMap, path: str) -> Window | None:
 
 
 def _objective(
-    issues: Issues, item: YMap, path: str, method: str | None
+    issues: Issues, item: YMap, path: str, method: str | None, *, ratio: bool
 ) -> tuple[Decimal | None, Budgeting | None]:
     issues.check_keys(item, path, _OBJECTIVE_KEYS)
     for key in ("indicator", "indicatorRef", "compositeWeight"):
@@ -387,7 +387,7 @@ def _objective(
             )
             return None, None
     for key in ("op", "value"):
-        if key in item:
+        if key in item and ratio:
             issues.warning(
                 item.line_of(key),
                 field_path(path, key),
