@@ -42,7 +42,8 @@ __all__ = [
 
 T = TypeVar("T")
 
-out_console = Console(highlight=False, soft_wrap=True)
+#: Piped output (CI logs, files) is not cut to 80 columns: tables keep their columns.
+out_console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 170)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 SpecArgument = Annotated[list[Path], typer.Argument(help="Spec file(s): headroom YAML, OpenSLO v1 or Sloth.")]

@@ -31,6 +31,7 @@ from headroom.service.ingest import ingest_files
 from headroom.service.report import build_report, render_markdown
 from headroom.service.status import evaluate_status
 from headroom.spec.load import validate_specs
+from headroom.store.ledger import IngestReport
 from headroom.wiring import open_runtime, open_store
 
 __all__ = ["app", "main"]
@@ -87,7 +88,7 @@ def ingest(
                 progress=lambda n: progress.update(task, completed=n),
             )
         for r in reports:
-            out_console.print(r.summary(), markup=False)
+            out_console.print(_ingest_line(r), markup=False)
 
 
 @app.command()
@@ -148,7 +149,7 @@ def demo(
             task = progress.add_task("demo data", total=None)
             result = run_demo(db, examples, data_dir, progress=lambda n: progress.update(task, completed=n))
         for r in result.ingests:
-            out_console.print(r.summary(), markup=False)
+            out_console.print(_ingest_line(r), markup=False)
         out_console.print(
             status_table(result.statuses, f"Error budgets at {DEMO_END:%Y-%m-%d %H:%M UTC} (demo)")
         )
@@ -157,6 +158,16 @@ def demo(
             "\nExplore: [bold]headroom status "
             f"{specs} --at {DEMO_END:%Y-%m-%dT%H:%M:%SZ}[/] (store: {settings.store_path})",
         )
+
+
+def _ingest_line(report: IngestReport) -> str:
+    """One line per ingested file: what was added, what was already there."""
+    parts = [f"{report.path}: {report.rows:,} rows"]
+    if report.ingested:
+        parts.append(f"{report.minutes:,} minute buckets for {', '.join(report.ingested)}")
+    if report.skipped:
+        parts.append(f"already ingested for {', '.join(report.skipped)} (skipped)")
+    return "; ".join(parts)
 
 
 def _progress() -> Progress:

@@ -10,7 +10,7 @@ deploy: 50 minutes at 25 % errors and 40 % slow, 9 days before the end) and a sh
 (10 minutes at 5 % errors, 2 days before the end).
 
 ``llm_responses`` (examples/llm-assistant.yaml): about 0.3 answers/s; a fifth are
-graded (``evaluated``); 3 % of graded answers hallucinate and 92 % of tasks succeed in
+graded (``evaluated``); 1.2 % of graded answers hallucinate and 95 % of tasks succeed in
 normal times; a model roll-out 5 days before the end raises hallucinations to 12 % for 6
 hours.
 """
@@ -79,12 +79,12 @@ def checkout_events(end_epoch_s: int, days: int = 30, seed: int = 7) -> dict[str
     latency = np.where(
         slow, rng.uniform(300.5, 2500.0, n), np.minimum(rng.lognormal(np.log(80.0), 0.45, n), 299.0)
     )
-    routes = np.array(["/cart", "/checkout", "/pay"])
+    routes = np.array(["/cart", "/checkout", "/pay", "/confirm"])
     return {
         "timestamp": ts,
         "status": status.astype(np.int64),
         "latency_ms": np.round(latency, 1),
-        "route": routes[rng.integers(0, 3, n)],
+        "route": routes[rng.integers(0, 4, n)],
     }
 
 
@@ -104,8 +104,8 @@ def llm_events(end_epoch_s: int, days: int = 30, seed: int = 11) -> dict[str, np
     status = np.where(rng.random(n) < 0.001, 503, 200)
     latency = np.round(rng.lognormal(np.log(1400.0), 0.35, n), 1)
     evaluated = rng.random(n) < 0.2
-    hallucinated = evaluated & (rng.random(n) < np.where(rollout, 0.12, 0.03))
-    task_success = (status == 200) & (rng.random(n) < np.where(rollout, 0.85, 0.92))
+    hallucinated = evaluated & (rng.random(n) < np.where(rollout, 0.12, 0.012))
+    task_success = (status == 200) & (rng.random(n) < np.where(rollout, 0.85, 0.95))
     model = np.where(rollout, "assistant-v4-rc1", "assistant-v3")
     return {
         "timestamp": ts,
