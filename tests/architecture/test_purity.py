@@ -32,8 +32,25 @@ PURE_MODULES = (
     "canary/mannwhitney.py",
     "canary/rollout_machine.py",
 )
-FORBIDDEN_IMPORTS = {"duckdb", "httpx", "fastapi", "ruamel", "rich", "typer", "uvicorn", "requests", "socket", "subprocess"}
-FORBIDDEN_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("time", "time"), ("time", "monotonic"), ("date", "today")}
+FORBIDDEN_IMPORTS = {
+    "duckdb",
+    "httpx",
+    "fastapi",
+    "ruamel",
+    "rich",
+    "typer",
+    "uvicorn",
+    "requests",
+    "socket",
+    "subprocess",
+}
+FORBIDDEN_CALLS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("time", "time"),
+    ("time", "monotonic"),
+    ("date", "today"),
+}
 
 
 def _pure_files() -> list[Path]:
@@ -52,15 +69,20 @@ def test_pure_modules_do_no_io_and_read_no_clock(path: Path) -> None:
         elif isinstance(node, ast.ImportFrom) and node.module:
             if node.module.split(".")[0] in FORBIDDEN_IMPORTS:
                 problems.append(f"imports {node.module}")
-            if node.module.startswith(("headroom.store", "headroom.sources", "headroom.service", "headroom.cli")):
+            if node.module.startswith(
+                ("headroom.store", "headroom.sources", "headroom.service", "headroom.cli")
+            ):
                 problems.append(f"imports {node.module}")
         elif isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Name) and func.id in {"open", "print", "input"}:
                 problems.append(f"calls {func.id}() at line {node.lineno}")
-            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-                if (func.value.id, func.attr) in FORBIDDEN_CALLS:
-                    problems.append(f"reads the clock ({func.value.id}.{func.attr}) at line {node.lineno}")
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and (func.value.id, func.attr) in FORBIDDEN_CALLS
+            ):
+                problems.append(f"reads the clock ({func.value.id}.{func.attr}) at line {node.lineno}")
         elif isinstance(node, ast.Attribute) and node.attr == "environ":
             problems.append(f"reads the environment at line {node.lineno}")
     assert problems == [], f"{path.relative_to(SRC)} is meant to be pure: {problems}"
