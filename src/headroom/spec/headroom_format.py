@@ -117,6 +117,9 @@ _ALERT_KEYS = (
     "exhaustion_horizon",
 )
 _TIER_KEYS = ("disabled", "severity", "labels", "annotations")
+_BUDGET_TIERS = ("exhaustion", "exhausted", "ticket")
+"""Tiers every profile has besides its burn-rate pairs (``alerting/profiles_resolve.py``):
+time-to-exhaustion and budget-exhausted alerts, both of severity ``ticket``."""
 _INDICATORS = ("availability", "latency", "quality", "ratio")
 _CALENDAR_UNITS = ("week", "month", "quarter")
 _FILTER_EXAMPLES = 'status < 500, latency_ms <= 300, outcome == "success" and not hallucinated'
@@ -749,7 +752,9 @@ def _tiers(issues: Issues, node: YMap, path: str, profile: str) -> dict[str, Tie
     known: list[str] = []
     if profile in BUILTIN_PROFILES:
         tiers = BUILTIN_PROFILES[profile].tiers
-        known = list(dict.fromkeys([t.name for t in tiers] + [t.severity for t in tiers]))
+        known = list(
+            dict.fromkeys([t.name for t in tiers] + [t.severity for t in tiers] + list(_BUDGET_TIERS))
+        )
     for key, item in raw.items.items():
         item_path = f"{where}.{key}"
         if known and key not in known:

@@ -333,3 +333,10 @@ def test_an_unknown_key_suggests_the_closest_one_and_lists_the_allowed_keys() ->
     (issue,) = errors(load_text(text)[1])
     assert issue.message == "unknown key 'objectiv'"
     assert issue.fix.startswith("did you mean 'objective'? allowed keys here: name, description, objective")
+
+
+def test_the_budget_alert_tiers_can_be_overridden_under_any_profile() -> None:
+    extra = "    alerting:\n      profile: four-tier\n"
+    extra += "      tiers: {exhausted: {disabled: true}, exhaustion: {severity: chat}}\n"
+    tiers = only_slo(_slo_text(extra=extra)).slos[0].alerting.tiers
+    assert tiers == {"exhausted": TierOverride(disabled=True), "exhaustion": TierOverride(severity="chat")}
