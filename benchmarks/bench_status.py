@@ -103,8 +103,8 @@ def main() -> None:
                 else ""
             )
             print(
-                f"status for {n:>6,} SLOs x 8 windows: median {median * 1000:8.1f} ms, best {best * 1000:8.1f} ms, "
-                f"{n / median:,.0f} SLOs/s{verdict}"
+                f"status for {n:>6,} SLOs x 8 windows: median {median * 1000:8.1f} ms, "
+                f"best {best * 1000:8.1f} ms, {n / median:,.0f} SLOs/s{verdict}"
             )
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak_mib:,.0f} MiB (target <= 2048 MiB)")
