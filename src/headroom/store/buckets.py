@@ -1,0 +1,134 @@
+"""Writing per-minute buckets and their hourly rollup, and naming SLOs by small keys.
+
+Ingest writes go through one staging table, ``__new (slo_key, minute, good, total)``:
+``flush_new`` appends its rows to ``buckets`` (sorted by minute, so that DuckDB's
+per-row-group min/max lets a query for recent minutes skip old data) and their hourly
+sums to ``buckets_hourly``, inside the caller's transaction. Rows are appended, never
+merged in place; readers sum all rows of a (key, minute) or (key, hour). Bulk appends
+from numpy (``write_arrays``) skip the staging table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import duckdb
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from headroom.store.sql import first_row
+
+__all__ = [
+    "NEW_TABLE",
+    "create_new",
+    "flush_new",
+    "lookup_keys",
+    "transaction",
+    "upsert_keys",
+    "write_arrays",
+]
+
+NEW_TABLE = "__new"
+
+
+def lookup_keys(con: duckdb.DuckDBPyConnection, slo_ids: Sequence[str]) -> dict[str, int]:
+    """Keys of the SLO ids the store knows (unknown ids are left out)."""
+    if not slo_ids:
+        return {}
+    rows = con.execute(
+        "SELECT slo_id, slo_key FROM slos WHERE slo_id IN (SELECT unnest($1::VARCHAR[]))", [list(slo_ids)]
+    ).fetchall()
+    return {str(a): int(b) for a, b in rows}
+
+
+def upsert_keys(con: duckdb.DuckDBPyConnection, slo_ids: Sequence[str]) -> dict[str, int]:
+    """Keys of ``slo_ids``, allocating the next free integers to new ones."""
+    known = lookup_keys(con, slo_ids)
+    missing = [s for s in dict.fromkeys(slo_ids) if s not in known]
+    if missing:
+        row = first_row(con.execute("SELECT coalesce(max(slo_key), 0) FROM slos"))
+        start = int(row[0]) + 1 if row is not None else 1
+        new_keys = pa.array(range(start, start + len(missing)), pa.int32())
+        table = pa.table({"slo_key": new_keys, "slo_id": missing})
+        con.register("__keys", table)
+        try:
+            con.execute("INSERT INTO slos SELECT slo_key, slo_id FROM __keys")
+        finally:
+            con.unregister("__keys")
+        known.update({s: start + i for i, s in enumerate(missing)})
+    return known
+
+
+def create_new(con: duckdb.DuckDBPyConnection) -> None:
+    """An empty staging table for one write."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {NEW_TABLE} "
+        "(slo_key INTEGER, minute BIGINT, good DOUBLE, total DOUBLE)"
+    )
+
+
+def write_arrays(
+    con: duckdb.DuckDBPyConnection,
+    keys: npt.NDArray[np.int32],
+    minutes: npt.NDArray[np.int64],
+    good: npt.NDArray[np.float64],
+    total: npt.NDArray[np.float64],
+) -> tuple[int, int | None, int | None]:
+    """Append equal-length column arrays straight to ``buckets`` and ``buckets_hourly``.
+
+    The bulk path (no staging table): rows are put in (minute, key) order with numpy
+    when they are not already, then handed to DuckDB through Arrow without a copy.
+    Returns the number of rows and their half-open minute range (None when empty).
+    """
+    if len(minutes) == 0:
+        return 0, None, None
+    step = np.diff(minutes)
+    if (step < 0).any() or ((step == 0) & (np.diff(keys) < 0)).any():
+        order = np.lexsort((keys, minutes))
+        keys, minutes, good, total = keys[order], minutes[order], good[order], total[order]
+    table = pa.table({"slo_key": keys, "minute": minutes, "good": good, "total": total})
+    con.register("__arrays", table)
+    try:
+        con.execute("INSERT INTO buckets SELECT slo_key, minute, good, total FROM __arrays")
+        con.execute(
+            "INSERT INTO buckets_hourly SELECT slo_key, minute // 60 AS hour, sum(good), sum(total) "
+            "FROM __arrays GROUP BY slo_key, hour ORDER BY hour, slo_key"
+        )
+    finally:
+        con.unregister("__arrays")
+    return len(minutes), int(minutes[0]), int(minutes[-1]) + 1
+
+
+def flush_new(con: duckdb.DuckDBPyConnection) -> tuple[int, int | None, int | None]:
+    """Move the staged rows into ``buckets`` and ``buckets_hourly``.
+
+    Returns the number of staged rows and their half-open minute range (None when empty).
+    """
+    row = first_row(con.execute(f"SELECT count(*), min(minute), max(minute) + 1 FROM {NEW_TABLE}"))
+    assert row is not None
+    count = int(row[0])
+    if count:
+        con.execute(
+            f"INSERT INTO buckets SELECT slo_key, minute, good, total FROM {NEW_TABLE} "
+            "ORDER BY minute, slo_key"
+        )
+        con.execute(
+            "INSERT INTO buckets_hourly SELECT slo_key, minute // 60 AS hour, sum(good), sum(total) "
+            f"FROM {NEW_TABLE} GROUP BY slo_key, hour ORDER BY hour, slo_key"
+        )
+    con.execute(f"DROP TABLE {NEW_TABLE}")
+    return count, (int(row[1]) if count else None), (int(row[2]) if count else None)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All or nothing: commit when the block ends, roll back when it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
