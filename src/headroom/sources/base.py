@@ -33,12 +33,15 @@ class Counts:
     ``counts_known[i]`` is False where the source only knows a ratio (e.g. a raw
     error-ratio PromQL query): then ``good = 1 - ratio`` and ``total = 1``.
     ``missing[i]`` says why row ``i`` has no data, e.g. the query that returned nothing.
+    ``notes[i]`` says how row ``i``'s data was adjusted though it has some (e.g. minutes
+    without a sample counted as 0).
     """
 
     good: FloatArray
     total: FloatArray
     counts_known: npt.NDArray[np.bool_]
     missing: dict[int, str] = field(default_factory=dict)
+    notes: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def zeros(cls, rows: int, cols: int) -> Counts:
