@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import duckdb
 
+from headroom.store.rollouts import ROLLOUT_DDL
 from headroom.store.sql import first_row
 
 __all__ = ["SCHEMA_STEPS", "apply_schema", "schema_version"]
@@ -65,6 +66,8 @@ SCHEMA_STEPS: tuple[str, ...] = (
         ingested_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT current_timestamp
     )
     """,
+    # Rollout runs and their transitions (store/rollouts.py); shipped steps never change.
+    *ROLLOUT_DDL,
 )
 
 
