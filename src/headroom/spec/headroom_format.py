@@ -477,7 +477,7 @@ def _budgeting(issues: Issues, node: YMap, path: str) -> Budgeting | None:
     if target is None:
         return None
     value = parse_ratio_text(target)
-    if value is None or not Decimal(0) < value <= Decimal(1):
+    if value is None or not value.is_finite() or not Decimal(0) < value <= Decimal(1):
         issues.error(
             raw.line_of("slice_target"),
             f"{where}.slice_target",

@@ -428,7 +428,9 @@ def _objective(
         return objective, Timeslices(slice_s=slice_s, slice_target=objective)
     target = get_scalar(issues, item, "timeSliceTarget", path, required=True)
     value = target.decimal() if target is not None else None
-    if target is not None and (value is None or not Decimal(0) < value <= Decimal(1)):
+    if target is not None and (
+        value is None or not value.is_finite() or not Decimal(0) < value <= Decimal(1)
+    ):
         issues.error(
             item.line_of("timeSliceTarget"),
             field_path(path, "timeSliceTarget"),

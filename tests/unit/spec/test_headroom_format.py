@@ -340,3 +340,10 @@ def test_the_budget_alert_tiers_can_be_overridden_under_any_profile() -> None:
     extra += "      tiers: {exhausted: {disabled: true}, exhaustion: {severity: chat}}\n"
     tiers = only_slo(_slo_text(extra=extra)).slos[0].alerting.tiers
     assert tiers == {"exhausted": TierOverride(disabled=True), "exhaustion": TierOverride(severity="chat")}
+
+
+@pytest.mark.parametrize("written", ["1.5", ".nan", "0", "-.inf"])
+def test_a_slice_target_outside_zero_to_one_is_an_error_not_a_crash(written: str) -> None:
+    extra = f"    budgeting: {{method: timeslices, slice_target: {written}}}\n"
+    (issue,) = errors(load_text(_slo_text(extra=extra))[1])
+    assert issue.field == "slos[0].budgeting.slice_target"

@@ -114,3 +114,18 @@ def test_the_llm_example_has_hallucination_and_task_success_quality_slos() -> No
     quality = {s.name for s in spec_set.slos if getattr(s.sli, "indicator", None) == "quality"}
     assert quality == {"hallucination-rate", "task-success"}
     assert all(s.sli.kind == "events" and s.sli.events == "llm_responses" for s in spec_set.slos)
+
+
+def test_a_file_that_is_not_utf8_is_an_issue_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("service: caf\xe9\n".encode("latin-1"))
+    spec_set, issues = validate_specs([path])
+    assert spec_set is None
+    assert issues[0].message.startswith("not UTF-8 text")
+
+
+def test_notes_about_skipped_openslo_kinds_do_not_stop_load_specs(tmp_path: Path) -> None:
+    path = tmp_path / "service.yaml"
+    path.write_text("apiVersion: openslo/v1\nkind: Service\nmetadata: {name: web}\nspec: {description: x}\n")
+    assert load_specs([path]).slos == ()
+    assert [i.severity for i in validate_specs([path])[1]] == ["info"]

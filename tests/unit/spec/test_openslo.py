@@ -178,3 +178,9 @@ def test_a_time_slice_window_given_as_a_number_is_minutes() -> None:
     spec_set, _ = load_text(_slo(method="Timeslices", objective=objective))
     assert spec_set is not None
     assert spec_set.slos[0].budgeting == Timeslices(slice_s=300, slice_target=Decimal("0.9"))
+
+
+def test_a_time_slice_target_that_is_not_a_number_is_an_error_not_a_crash() -> None:
+    objective = "{target: 0.99, timeSliceTarget: .nan, timeSliceWindow: 1m}"
+    (issue,) = errors(load_text(_slo(method="Timeslices", objective=objective))[1])
+    assert issue.field == "spec.objectives[0].timeSliceTarget"
