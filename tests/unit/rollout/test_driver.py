@@ -1,0 +1,104 @@
+"""The rollout driver: real judge, fake webhooks, data and clock; the store in memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from headroom.errors import SpecError
+from headroom.service.rollout import BudgetVerdict, RolloutConfig, load_rollout_config, run_rollout
+from headroom.store.rollouts import DuckDBRolloutStore
+from tests.unit.rollout.fakes import START, FakeClock, FakeWebhooks, StepData, broken
+
+CONFIG = RolloutConfig.model_validate(
+    {
+        "rollout": "checkout-v42",
+        "service": "checkout",
+        "steps": [5, 25, 50, 100],
+        "interval": "5m",
+        "warmup": "1m",
+        "threshold": 2,
+        "max_extensions": 1,
+        "data": {"url": "http://m/canary?step={step}"},
+    }
+)
+
+
+def _run(data: StepData, hooks: FakeWebhooks | None = None, **kw: object):
+    clock = FakeClock()
+    store = DuckDBRolloutStore.open(":memory:")
+    hooks = hooks or FakeWebhooks()
+    result = run_rollout(
+        CONFIG, webhooks=hooks, data=data, recorder=store, clock=clock, sleep=clock.sleep, run_id="r1", **kw
+    )
+    return result, hooks, clock, store
+
+
+def test_a_healthy_canary_is_promoted_after_every_step() -> None:
+    result, hooks, clock, store = _run(StepData({}))
+    assert result.run.phase == "succeeded"
+    assert result.exit_code == 0
+    assert hooks.calls == [
+        ("set_weight", 5),
+        ("set_weight", 25),
+        ("set_weight", 50),
+        ("set_weight", 100),
+        ("promote", 100),
+    ]
+    assert clock.slept_s == [360, 360, 360, 360]
+    assert store.run("r1") == result.run
+    assert [e.event for e in store.entries("r1")][:3] == ["start", "weight_set", "checked"]
+
+
+def test_a_failing_canary_is_rolled_back_once_the_failed_checks_reach_the_threshold() -> None:
+    result, hooks, _, store = _run(StepData({2: broken()}))
+    assert result.run.phase == "rolled_back"
+    assert result.exit_code == 1
+    assert hooks.calls == [("set_weight", 5), ("set_weight", 25), ("rollback", 0)]
+    verdicts = [e.verdict for e in store.entries("r1") if e.verdict]
+    assert verdicts == ["pass", "fail", "fail"]
+    assert "errors is high" in store.entries("r1")[-2].why
+
+
+def test_missing_judge_input_extends_the_step_then_pauses_without_promoting() -> None:
+    result, hooks, _, _ = _run(StepData({1: None}))
+    assert result.run.phase == "paused"
+    assert ("promote", 100) not in hooks.calls
+    assert hooks.calls == [("set_weight", 5)]
+    assert "no judge input" in result.entries[-1].why
+
+
+def test_an_exhausted_budget_rolls_back_a_passing_canary() -> None:
+    spent = iter([BudgetVerdict(False, "ok"), BudgetVerdict(True, "checkout/availability: -5.0% left")])
+    result, hooks, _, _ = _run(StepData({}), budget_check=lambda at: next(spent))
+    assert result.run.phase == "rolled_back"
+    assert "error budget is exhausted" in result.run.reason
+    assert hooks.calls[-1] == ("rollback", 0)
+
+
+def test_a_rollback_webhook_that_fails_ends_in_rollback_failed_with_exit_code_3() -> None:
+    result, _, _, _ = _run(StepData({1: broken()}), FakeWebhooks(failing=("rollback",)))
+    assert result.run.phase == "rollback_failed"
+    assert result.exit_code == 3
+
+
+def test_the_store_lists_runs_newest_first() -> None:
+    _, _, _, store = _run(StepData({}))
+    (run,) = store.runs("checkout-v42")
+    assert (run.run_id, run.started_at) == ("r1", START)
+
+
+def test_a_config_with_two_data_sources_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "rollout.yaml"
+    path.write_text("rollout: x\ninterval: 5m\ndata: {url: 'http://m', files: [a.json]}\n")
+    with pytest.raises(SpecError, match="name exactly one source"):
+        load_rollout_config(path)
+
+
+def test_a_config_with_decreasing_steps_says_how_to_write_them(tmp_path: Path) -> None:
+    path = tmp_path / "rollout.yaml"
+    path.write_text("rollout: x\ninterval: 5m\nsteps: [50, 10]\ndata: {url: 'http://m'}\n")
+    with pytest.raises(SpecError) as caught:
+        load_rollout_config(path)
+    assert "must increase" in str(caught.value)
