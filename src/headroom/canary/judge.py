@@ -108,6 +108,17 @@ def _gate(effect: float, threshold: float, up: bool) -> bool:
     return effect >= threshold if up else effect <= threshold
 
 
+def _not_flagged(cfg: MetricConfig, up: bool, effect: float, measure: str) -> str:
+    """Why a significant change is not High/Low: wrong direction, or below the effect gate."""
+    if up and cfg.direction == "decrease":
+        return "the change is an increase and only a decrease is judged"
+    if not up and cfg.direction == "increase":
+        return "the change is a decrease and only an increase is judged"
+    if up:
+        return f"{measure} {effect:.4g} is below the allowed increase {cfg.effective_allowed_increase:g}"
+    return f"{measure} {effect:.4g} is above the allowed decrease {cfg.effective_allowed_decrease:g}"
+
+
 def _is_critical_failure(cfg: MetricConfig, label: Classification, effect: float) -> bool:
     if not cfg.critical:
         return False
@@ -174,7 +185,7 @@ def judge_count_metric(metric: CountMetric, cfg: MetricConfig, config: CanaryCon
     if label in ("high", "low"):
         reason = f"{rates}; {test_text} < alpha {config.alpha:g}"
     elif significant:
-        reason = f"{rates}; {test_text} but the change is an improvement or within the allowed effect"
+        reason = f"{rates}; {test_text} but {_not_flagged(cfg, pc > pb, effect, 'error ratio')}"
     else:
         p0 = max(pb, config.error_ratio_floor)
         p1 = min(p0 * cfg.min_detectable_ratio, 0.999999)
@@ -286,13 +297,13 @@ def judge_sample_metric(metric: SampleMetric, cfg: MetricConfig, config: CanaryC
         gate_up=_gate(effect, cfg.effective_allowed_increase, up=True),
         gate_down=_gate(effect, cfg.effective_allowed_decrease, up=False),
     )
-    effect_text = f"{cfg.effect_measure} {effect:.4g}"
+    effect_text = f"{cfg.effect_measure} {effect:.4g}" if not math.isnan(effect) else "mean ratio undefined"
     shift = f"Hodges-Lehmann shift {hl.estimate:.4g} ({level:.0%} CI [{hl.low:.4g}, {hl.high:.4g}])"
     test_text = f"Mann-Whitney U = {u:g} ({_alternative(cfg.direction)}) p = {p_value:.3g}"
     if label in ("high", "low"):
         reason = f"{shift}; {test_text} < alpha {config.alpha:g}; {effect_text}"
     elif significant:
-        reason = f"{shift}; {test_text} but it is an improvement or within the allowed effect ({effect_text})"
+        reason = f"{shift}; {test_text} but {_not_flagged(cfg, up, effect, cfg.effect_measure)}"
     else:
         needed = power.rank_test_sample_size(cfg.min_detectable_cles, config.alpha, config.power)
         have = power.effective_arm_size(ny, nx)

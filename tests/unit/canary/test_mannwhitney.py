@@ -81,7 +81,7 @@ def test_hodges_lehmann_of_1_to_4_against_10_to_40_is_the_median_difference_22_5
     assert (hl.low, hl.high) == (6.0, 39.0)
 
 
-@pytest.mark.parametrize(("n", "m", "ties"), [(700, 600, False), (1500, 900, True), (2000, 1000, False)])
+@pytest.mark.parametrize(("n", "m", "ties"), [(700, 600, False), (900, 500, True), (1200, 800, False)])
 def test_the_sampling_selection_equals_sorting_every_pairwise_difference(n: int, m: int, ties: bool) -> None:
     rng = np.random.default_rng(n + m)
     x = rng.normal(1.0, 2.0, n)
@@ -95,11 +95,11 @@ def test_the_sampling_selection_equals_sorting_every_pairwise_difference(n: int,
 
 def test_the_selection_handles_zero_inflated_data_with_massive_ties() -> None:
     rng = np.random.default_rng(11)
-    x = np.where(rng.random(3000) < 0.8, 0.0, rng.random(3000))
-    y = np.where(rng.random(2000) < 0.8, 0.0, rng.random(2000))
+    x = np.where(rng.random(1500) < 0.8, 0.0, rng.random(1500))
+    y = np.where(rng.random(1000) < 0.8, 0.0, rng.random(1000))
     xs, ys = np.sort(x), np.sort(y)
     d = np.sort(np.subtract.outer(xs, ys).ravel())
-    for k in (0, 1_000_000, 3_000_000, 5_999_999):
+    for k in (0, 400_000, 750_000, 1_499_999):
         assert kth_pairwise_difference(xs, ys, k) == [d[k]]
 
 
