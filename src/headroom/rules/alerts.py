@@ -134,6 +134,7 @@ def alert_rules(slo: SLO, profile: AlertProfile, *, extras: bool) -> tuple[Alert
         labels[naming.SLOTH_SEVERITY] = severity
         if extras:
             labels[naming.TIER] = ",".join(m.tier.name for m in members)
+            labels[naming.HEADROOM_SLO] = slo.id
         rules.append(
             AlertRule(
                 alert=name,

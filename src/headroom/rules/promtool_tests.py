@@ -550,7 +550,7 @@ def _scenarios_for(ctx: _Context, traffic: list[_Series], notes: list[str]) -> l
     for title, burn, spike in plans:
         rates = _rates(burn, budget)
         if rates is None:
-            notes.append(f"{slo.id}: no whole-number traffic gives a {_text(burn)}x burn; {title} test left out")
+            notes.append(f"{slo.id}: no whole-number traffic gives {_text(burn)}x; {title} test left out")
             continue
         bad, total = rates
         case = _plan_case(ctx, traffic, title, burn, bad, total, spike, max_for_min)
