@@ -129,12 +129,12 @@ class _Catalog:
 def load_openslo_objects(objects: Sequence[OpenSLOObject]) -> list[SLO]:
     """Every SLO the objects declare; ``indicatorRef`` resolves across the whole set."""
     catalog = _Catalog()
-    slos: list[OpenSLOObject] = []
+    slos: list[tuple[OpenSLOObject, str | None]] = []
     for obj in objects:
         kind = _kind(obj)
         name = _name(obj) if kind else None
         if kind == "SLO":
-            slos.append(obj)
+            slos.append((obj, name))
         elif kind == "SLI" and name is not None:
             if name in catalog.slis:
                 first = catalog.slis[name]
@@ -158,8 +158,8 @@ def load_openslo_objects(objects: Sequence[OpenSLOObject]) -> list[SLO]:
             )
             obj.issues.info(obj.node.line, obj.path, f"OpenSLO {kind} {name!r} is not used", fix)
     out: list[SLO] = []
-    for obj in slos:
-        out.extend(_load_slo(obj, catalog))
+    for obj, name in slos:
+        out.extend(_load_slo(obj, name, catalog))
     return out
 
 
@@ -186,13 +186,12 @@ def _name(obj: OpenSLOObject) -> str | None:
     return get_str(obj.issues, metadata, "name", where)
 
 
-def _load_slo(obj: OpenSLOObject, catalog: _Catalog) -> list[SLO]:
+def _load_slo(obj: OpenSLOObject, name: str | None, catalog: _Catalog) -> list[SLO]:
     issues, node, path = obj.issues, obj.node, obj.path
     before = len(issues.found)
-    metadata = get_map(issues, node, "metadata", path)
-    name = _name(obj)
+    metadata = node.get("metadata")
     spec = get_map(issues, node, "spec", path, required=True)
-    if spec is None or metadata is None or name is None:
+    if spec is None or not isinstance(metadata, YMap) or name is None:
         return []
     spath = field_path(path, "spec")
     issues.check_keys(

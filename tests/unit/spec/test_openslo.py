@@ -184,3 +184,9 @@ def test_a_time_slice_target_that_is_not_a_number_is_an_error_not_a_crash() -> N
     objective = "{target: 0.99, timeSliceTarget: .nan, timeSliceWindow: 1m}"
     (issue,) = errors(load_text(_slo(method="Timeslices", objective=objective))[1])
     assert issue.field == "spec.objectives[0].timeSliceTarget"
+
+
+def test_an_unknown_metadata_key_is_reported_once() -> None:
+    text = _slo().replace("  name: api\n", "  name: api\n  namespace: prod\n", 1)
+    issues = errors(load_text(text)[1])
+    assert [(i.line, i.field) for i in issues] == [(5, "metadata.namespace")]
