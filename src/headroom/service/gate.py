@@ -8,21 +8,23 @@ postmortem trigger), then the pure ``policy.gate.decide``. Shared by ``headroom 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from headroom.budget.status import SLOStatus
 from headroom.budget.windows import WindowSpan, minute_to_datetime, window_span
 from headroom.errors import UsageError
-from headroom.policy.gate import decide, page_alerts_from_status
+from headroom.policy.gate import decide
 from headroom.policy.model import FiringAlert, GateDecision, PostmortemCheck, Recovery
 from headroom.policy.postmortem import postmortem_check
 from headroom.policy.recovery import bad_slice_minutes, calendar_recovery, rolling_recovery
+from headroom.service.alerts import evaluate_tiers_at
 from headroom.service.status import evaluate_status
 from headroom.sources.base import SLISource
 from headroom.spec.model import SLO, ErrorBudgetPolicy, RollingWindow, Timeslices
+from headroom.spec.profiles import BUILTIN_PROFILES, AlertProfile
 
-__all__ = ["evaluate_gate", "service_policy", "service_slos"]
+__all__ = ["evaluate_gate", "firing_alerts", "service_policy", "service_slos"]
 
 
 def service_slos(slos: Sequence[SLO], service: str) -> list[SLO]:
@@ -98,6 +100,25 @@ def _history(
     return recoveries, postmortems
 
 
+def firing_alerts(
+    slos: Sequence[SLO],
+    source: SLISource,
+    at: datetime,
+    *,
+    profiles: Mapping[str, AlertProfile] = BUILTIN_PROFILES,
+) -> list[FiringAlert]:
+    """Tiers whose burn-rate condition holds at ``at`` (stateless, as ``headroom alerts``).
+
+    A tier with a ``for`` duration counts as soon as its condition holds: the gate is
+    conservative and does not wait for a page to be sent.
+    """
+    return [
+        FiringAlert(slo_id=ev.slo_id, name=ev.tier.name, severity=ev.tier.severity)
+        for ev in evaluate_tiers_at(slos, source, at, profiles=profiles)
+        if ev.condition
+    ]
+
+
 def evaluate_gate(
     slos: Sequence[SLO],
     source: SLISource,
@@ -108,11 +129,12 @@ def evaluate_gate(
     approved: bool = False,
     alerts: Sequence[FiringAlert] | None = None,
     policy: ErrorBudgetPolicy | None = None,
+    profiles: Mapping[str, AlertProfile] = BUILTIN_PROFILES,
 ) -> GateDecision:
     """The gate's decision for one change to ``service`` at ``at`` (``docs/gate.md``).
 
-    ``alerts`` are the firing alerts from the alerting engine; when None, page-level
-    tiers are evaluated from the statuses' burn rates (``page_alerts_from_status``).
+    ``alerts`` are the firing alerts; when None, the alerting engine evaluates every tier
+    at ``at`` (``firing_alerts``).
     ``policy`` overrides the spec's ``policy:`` block.
     """
     mine = service_slos(slos, service)
@@ -123,11 +145,7 @@ def evaluate_gate(
     statuses = evaluate_status(mine, source, at)
     spans = [window_span(s.window, at) for s in mine]
     if alerts is None:
-        alerts = [
-            alert
-            for slo, status, span in zip(mine, statuses, spans, strict=True)
-            for alert in page_alerts_from_status(slo, status, rules, period_s=span.period_s)
-        ]
+        alerts = firing_alerts(mine, source, at, profiles=profiles)
     recoveries, postmortems = _history(mine, statuses, spans, source, rules, at)
     return decide(
         service=service,

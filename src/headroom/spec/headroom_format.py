@@ -63,6 +63,7 @@ from headroom.spec.model import (
     Timeslices,
     Window,
 )
+from headroom.spec.policy_spec import parse_policy
 from headroom.spec.profiles import BUILTIN_PROFILES
 
 __all__ = [
@@ -93,7 +94,7 @@ _DAY_S = 86400
 _OBJECTIVE_WARN = Decimal("0.99999")
 """At 99.999 % a 30-day budget is 25.9 s: one slow deploy spends it."""
 
-_DOC_KEYS = ("service", "description", "labels", "slos")
+_DOC_KEYS = ("service", "description", "labels", "slos", "policy")
 _SLO_KEYS = ("name", "description", "objective", "window", "sli", "budgeting", "labels", "alerting")
 _SLI_KEYS = ("events", "good", "bad", "total", "indicator", "latency", "prometheus")
 _PROM_KEYS = (
@@ -168,6 +169,10 @@ def _load_service(doc: YMap, issues: Issues, path: str) -> list[SLO]:
         slo = _load_slo(item, issues, slo_path, service, labels)
         if slo is not None:
             out.append(slo)
+    if doc.get("policy") is not None:  # the service's error-budget policy (spec/policy_spec.py)
+        policy, found = parse_policy(doc.items["policy"], issues.file, field_path(path, "policy"))
+        issues.found.extend(found)
+        out = [s.model_copy(update={"policy": policy}) for s in out]
     return out
 
 
