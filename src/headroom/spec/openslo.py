@@ -50,6 +50,7 @@ from headroom.spec.locations import (
     YSeq,
     describe,
     field_path,
+    get_bool,
     get_map,
     get_scalar,
     get_seq,
@@ -202,7 +203,7 @@ def _load_slo(obj: OpenSLOObject, name: str | None, catalog: _Catalog) -> list[S
         check_name(issues, spec.line_of("service"), field_path(spath, "service"), service)
     description = (
         get_str(issues, spec, "description", spath)
-        or get_str(issues, metadata, "displayName", "metadata")
+        or get_str(issues, metadata, "displayName", field_path(path, "metadata"))
         or ""
     )
     labels = _labels(issues, metadata, field_path(path, "metadata"))
@@ -319,11 +320,11 @@ def _time_window(issues: Issues, spec: YMap, path: str) -> Window | None:
     wpath = f"{where}[0]"
     issues.check_keys(item, wpath, ("duration", "isRolling", "calendar"), required=("duration",))
     duration = get_str(issues, item, "duration", wpath)
-    rolling = get_scalar(issues, item, "isRolling", wpath)
+    rolling = get_bool(issues, item, "isRolling", wpath)
     calendar = get_map(issues, item, "calendar", wpath)
     if duration is None:
         return None
-    is_rolling = rolling.text.lower() == "true" if rolling is not None else calendar is None
+    is_rolling = rolling if rolling is not None else calendar is None
     line = item.line_of("duration")
     match = _SHORTHAND.match(duration.strip())
     if match is None:
