@@ -17,7 +17,9 @@ the timeout, raises ``NotifyError``.
       {"name": "latency_p99_ms", "baseline": [120, 118, 131], "canary": [122, 119, 127]}]}
 
 from a URL (``GET``, placeholders ``{rollout} {run_id} {step} {weight} {since} {until}``
-filled in and URL-encoded), from one file per step, or from a command's stdout.
+filled in and URL-encoded), from one file per step, or from a command's stdout. A URL or
+command may also answer JSONL rows, and a file may be ``.csv`` or ``.jsonl``, in the format
+of ``headroom canary judge`` (``canary/data_files.py``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import httpx
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from headroom.canary.data_files import load_canary_data, parse_canary_rows
 from headroom.canary.model import CanaryData, CountMetric, SampleMetric
 from headroom.errors import DataError, NotifyError, SourceError
 
@@ -190,11 +193,31 @@ def canary_data_from_json(doc: Any, where: str) -> CanaryData:
 
 
 def _parse(text: str | bytes, where: str) -> CanaryData:
+    """The JSON document of the module docstring, or JSONL rows as ``headroom canary judge`` reads."""
+    raw = text.decode() if isinstance(text, bytes) else text
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DataError(f"{where}: not JSON ({error.msg} at line {error.lineno})") from error
-    return canary_data_from_json(doc, where)
+        doc = json.loads(raw)
+    except json.JSONDecodeError:
+        doc = None
+    if isinstance(doc, dict) and "metrics" in doc:
+        return canary_data_from_json(doc, where)
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DataError(
+                f'{where}:{number}: not JSON ({error.msg}); answer {{"metrics": [...]}} '
+                "or one JSON object per line"
+            ) from error
+        if not isinstance(obj, dict):
+            raise DataError(
+                f'{where}:{number}: expected a JSON object such as {{"metric": ..., "variant": ...}}'
+            )
+        rows.append((number, obj))
+    return parse_canary_rows(rows, where)
 
 
 def _fill(template: str, values: Mapping[str, str], *, encode: bool) -> str:
@@ -259,6 +282,8 @@ class FileCanaryData:
         self, *, rollout: str, run_id: str, step: int, weight: int, since: datetime, until: datetime
     ) -> CanaryData:
         path = self._paths[min(step, len(self._paths)) - 1]
+        if path.suffix.lower() in (".csv", ".jsonl", ".ndjson"):
+            return load_canary_data(path)
         try:
             text = path.read_text()
         except OSError as error:

@@ -58,6 +58,7 @@ from headroom.canary.rollout_machine import (
     advance,
 )
 from headroom.errors import DataError, NotifyError, SourceError, SpecError, SpecIssue, UsageError
+from headroom.service.canary import load_canary_config
 from headroom.service.gate import evaluate_gate
 from headroom.service.status import evaluate_status
 from headroom.sources.base import SLISource
@@ -180,6 +181,13 @@ def load_rollout_config(path: Path) -> RolloutConfig:
         ) from error
     if not isinstance(raw, dict):
         raise SpecError([SpecIssue(str(path), None, "", "expected a mapping", "start with rollout: <name>")])
+    judge = raw.get("judge")
+    if isinstance(judge, str):  # a canary config file, as `headroom canary judge --config` reads
+        judge_path = Path(judge)
+        raw = {
+            **raw,
+            "judge": load_canary_config(judge_path if judge_path.is_absolute() else path.parent / judge),
+        }
     try:
         config = RolloutConfig.model_validate({**raw, "base_dir": path.parent})
         config.plan()

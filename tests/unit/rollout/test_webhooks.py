@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from headroom.canary.model import CountMetric, SampleMetric
 from headroom.canary.rollout import (
     SIGNATURE_HEADER,
+    FileCanaryData,
     HttpWebhooks,
     UrlCanaryData,
     WebhookPayload,
@@ -132,3 +134,33 @@ def test_a_metrics_url_that_fails_is_a_source_error() -> None:
     at = datetime(2026, 11, 1, tzinfo=UTC)
     with pytest.raises(SourceError, match="HTTP 500"):
         source.fetch(rollout="x", run_id="r", step=1, weight=5, since=at, until=at)
+
+
+def test_a_metrics_url_may_answer_jsonl_rows_as_canary_judge_reads_them() -> None:
+    rows = "\n".join(
+        [
+            '{"metric": "errors", "variant": "baseline", "good": 990, "total": 1000}',
+            '{"metric": "errors", "variant": "canary", "good": 99, "total": 100}',
+        ]
+    )
+    source = UrlCanaryData(
+        "http://m/c", transport=httpx.MockTransport(lambda r: httpx.Response(200, text=rows))
+    )
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    (metric,) = source.fetch(rollout="x", run_id="r", step=1, weight=5, since=at, until=at).metrics
+    assert isinstance(metric, CountMetric)
+    assert (metric.baseline_bad, metric.canary_bad) == (10, 1)
+
+
+def test_files_per_step_may_be_csv_and_the_last_one_serves_later_steps(tmp_path: Path) -> None:
+    first = tmp_path / "step1.csv"
+    first.write_text("metric,variant,good,total\nerrors,baseline,990,1000\nerrors,canary,99,100\n")
+    second = tmp_path / "step2.json"
+    second.write_text(json.dumps({"metrics": [{"name": "p99", "baseline": [1, 2], "canary": [1, 2]}]}))
+    source = FileCanaryData([first, second])
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    names = [
+        source.fetch(rollout="x", run_id="r", step=step, weight=5, since=at, until=at).metrics[0].name
+        for step in (1, 2, 3)
+    ]
+    assert names == ["errors", "p99", "p99"]
