@@ -4,6 +4,8 @@ Each YAML document is routed by what it says about itself:
 
 - ``apiVersion: openslo/v1`` (or a list of such objects) -> ``openslo.py``;
 - ``version: prometheus/v1`` -> ``sloth.py``;
+- ``alert_profiles:`` (and no ``service:``) -> an alert-profile file, noted and skipped
+  (``alerting/profile_files.py`` reads it);
 - anything else -> headroom's own format (``headroom_format.py``).
 
 OpenSLO objects from every file are resolved together, so an ``indicatorRef`` may name an
@@ -138,6 +140,14 @@ def _route(doc: YNode, issues: Issues, openslo: list[OpenSLOObject]) -> list[SLO
             "version",
             f"spec version {version!r} is not known",
             f'Sloth specs say version: "{SLOTH_VERSION}"; headroom\'s own format has no version key',
+        )
+        return []
+    if isinstance(doc, YMap) and "alert_profiles" in doc and not {"service", "services", "slos"} & set(doc):
+        issues.info(
+            doc.line_of("alert_profiles"),
+            "alert_profiles",
+            "a file of alert profiles, not SLOs: skipped here",
+            "pass it with --profiles FILE to the commands that generate or evaluate alerts",
         )
         return []
     return load_headroom_document(doc, issues)

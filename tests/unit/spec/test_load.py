@@ -129,3 +129,11 @@ def test_notes_about_skipped_openslo_kinds_do_not_stop_load_specs(tmp_path: Path
     path.write_text("apiVersion: openslo/v1\nkind: Service\nmetadata: {name: web}\nspec: {description: x}\n")
     assert load_specs([path]).slos == ()
     assert [i.severity for i in validate_specs([path])[1]] == ["info"]
+
+
+def test_an_alert_profile_file_among_the_specs_is_noted_and_skipped() -> None:
+    text = "alert_profiles:\n  - name: strict\n    tiers: []\n"
+    spec_set, issues = load_text(text)
+    assert spec_set is not None
+    assert spec_set.slos == ()
+    assert [(i.severity, i.line) for i in issues] == [("info", 1)]
