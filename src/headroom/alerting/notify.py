@@ -80,7 +80,7 @@ class WebhookNotifier:
     def name(self) -> str:
         return self._name
 
-    def send(self, message: AlertMessage) -> None:
+    def send(self, message: AlertMessage, now: datetime) -> None:
         body = message.model_dump_json().encode()
         headers = {"X-Headroom-Dedup-Key": message.dedup_key}
         if self._secret is not None:
@@ -110,7 +110,7 @@ def alertmanager_alert(message: AlertMessage, now: datetime, ttl_s: float) -> di
 
 
 class AlertmanagerNotifier:
-    """Alertmanager API v2 (module docstring). ``clock_at`` of a send is the message's own time."""
+    """Alertmanager API v2 (module docstring); a firing alert's ``endsAt`` is ``now + ttl_s``."""
 
     def __init__(
         self,
@@ -130,10 +130,7 @@ class AlertmanagerNotifier:
     def name(self) -> str:
         return self._name
 
-    def send(self, message: AlertMessage) -> None:
-        now = message.ends_at or message.fired_at or message.starts_at
-        if now is None:
-            raise NotifyError(f"{self._name}: message {message.dedup_key} has no time; cannot post it")
+    def send(self, message: AlertMessage, now: datetime) -> None:
         self._post_alerts([alertmanager_alert(message, now, self.ttl_s)])
 
     def refresh(self, firing: Sequence[AlertMessage], now: datetime) -> None:
@@ -194,7 +191,7 @@ class SlackNotifier:
             )
         return {"text": f"{icon} {message.summary}", "blocks": blocks}
 
-    def send(self, message: AlertMessage) -> None:
+    def send(self, message: AlertMessage, now: datetime) -> None:
         _post(self._client, self._name, self.url, json.dumps(self.payload(message)).encode(), {})
 
     def close(self) -> None:

@@ -160,12 +160,12 @@ class Backoff:
 
 
 class Notifier(Protocol):
-    """Delivers one message; raises ``NotifyError`` when it was not accepted."""
+    """Delivers one message at ``now`` (the flush's clock); raises ``NotifyError`` unless accepted."""
 
     @property
     def name(self) -> str: ...
 
-    def send(self, message: AlertMessage) -> None: ...
+    def send(self, message: AlertMessage, now: datetime) -> None: ...
 
 
 class AlertStateStore(Protocol):
@@ -213,7 +213,7 @@ def flush_outbox(
             error = f"notifier {entry.notifier!r} is not configured"
         else:
             try:
-                notifier.send(entry.message)
+                notifier.send(entry.message, now)
             except NotifyError as exc:
                 error = str(exc)
             else:

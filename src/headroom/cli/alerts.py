@@ -15,7 +15,6 @@ import typer
 from rich.table import Table
 
 from headroom.alerting.notify import AlertmanagerNotifier, SlackNotifier, WebhookNotifier
-from headroom.alerting.outbox import Notifier
 from headroom.alerting.profile_files import load_profile_files
 from headroom.alerting.profiles_resolve import validate_alerting
 from headroom.alerting.state import AlertRecord
@@ -124,10 +123,13 @@ def alerts(
     raise typer.Exit(1 if any(r.state == "firing" for r in records) else 0)
 
 
+_AnyNotifier = WebhookNotifier | AlertmanagerNotifier | SlackNotifier
+
+
 def _notifiers(
     webhook: str | None, secret: str | None, alertmanager: str | None, slack: str | None
-) -> list[Notifier]:
-    out: list[Notifier] = []
+) -> list[_AnyNotifier]:
+    out: list[_AnyNotifier] = []
     if webhook:
         out.append(WebhookNotifier(webhook, secret=secret.encode() if secret else None))
     if alertmanager:
@@ -174,6 +176,8 @@ def evaluate(
                 run = run_evaluation(slos, rt.source, state, notifiers, when, profiles=catalog)
             finally:
                 state.close()
+                for n in notifiers:
+                    n.close()
         if output == "json":
             print_json(run.records)
         else:

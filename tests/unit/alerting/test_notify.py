@@ -44,7 +44,7 @@ class _Capture:
 def test_webhook_posts_the_message_json_with_dedup_key_and_hmac_signature() -> None:
     firing, _ = _messages()
     cap = _Capture()
-    WebhookNotifier("https://hooks/x", secret=b"s3cret", transport=httpx.MockTransport(cap)).send(firing)
+    WebhookNotifier("https://hooks/x", secret=b"s3cret", transport=httpx.MockTransport(cap)).send(firing, T0)
     (req,) = cap.requests
     body = json.loads(req.content)
     assert body["status"] == "firing"
@@ -60,7 +60,7 @@ def test_a_non_2xx_answer_raises_notify_error_naming_the_status() -> None:
     firing, _ = _messages()
     hook = WebhookNotifier("https://hooks/x", transport=httpx.MockTransport(_Capture(500)))
     with pytest.raises(NotifyError, match="500"):
-        hook.send(firing)
+        hook.send(firing, T0)
 
 
 def test_an_unreachable_receiver_raises_notify_error() -> None:
@@ -68,13 +68,13 @@ def test_an_unreachable_receiver_raises_notify_error() -> None:
         raise httpx.ConnectError("refused", request=request)
 
     with pytest.raises(NotifyError, match="cannot reach"):
-        WebhookNotifier("https://hooks/x", transport=httpx.MockTransport(refuse)).send(_messages()[0])
+        WebhookNotifier("https://hooks/x", transport=httpx.MockTransport(refuse)).send(_messages()[0], T0)
 
 
 def test_alertmanager_gets_labels_annotations_and_a_future_ends_at_while_firing() -> None:
     firing, _ = _messages()
     cap = _Capture()
-    AlertmanagerNotifier("http://am:9093/", ttl_s=600, transport=httpx.MockTransport(cap)).send(firing)
+    AlertmanagerNotifier("http://am:9093/", ttl_s=600, transport=httpx.MockTransport(cap)).send(firing, T0)
     (req,) = cap.requests
     assert str(req.url) == "http://am:9093/api/v2/alerts"
     (alert,) = json.loads(req.content)
@@ -94,7 +94,8 @@ def test_alertmanager_gets_labels_annotations_and_a_future_ends_at_while_firing(
 def test_alertmanager_resolves_with_ends_at_at_the_resolve_time() -> None:
     _, resolved = _messages()
     cap = _Capture()
-    AlertmanagerNotifier("http://am:9093", transport=httpx.MockTransport(cap)).send(resolved)
+    notifier = AlertmanagerNotifier("http://am:9093", transport=httpx.MockTransport(cap))
+    notifier.send(resolved, T0 + timedelta(minutes=31))
     (alert,) = json.loads(cap.requests[0].content)
     assert alert["endsAt"] == "2026-03-01T00:30:00Z"
     assert alert["startsAt"] == "2026-03-01T00:00:00Z"
@@ -103,7 +104,7 @@ def test_alertmanager_resolves_with_ends_at_at_the_resolve_time() -> None:
 def test_slack_gets_text_and_blocks_with_the_runbook() -> None:
     firing, _ = _messages()
     cap = _Capture()
-    SlackNotifier("https://hooks.slack/x", transport=httpx.MockTransport(cap)).send(firing)
+    SlackNotifier("https://hooks.slack/x", transport=httpx.MockTransport(cap)).send(firing, T0)
     body = json.loads(cap.requests[0].content)
     assert body["text"].startswith(":rotating_light: [FIRING] checkout/availability page-fast (page)")
     assert body["blocks"][-1]["elements"][0]["text"] == "<https://runbooks/checkout|Runbook>"
