@@ -102,3 +102,10 @@ def test_a_config_with_decreasing_steps_says_how_to_write_them(tmp_path: Path) -
     with pytest.raises(SpecError) as caught:
         load_rollout_config(path)
     assert "must increase" in str(caught.value)
+
+
+def test_the_example_rollout_config_loads() -> None:
+    config = load_rollout_config(Path(__file__).resolve().parents[3] / "examples" / "rollout.yaml")
+    assert config.plan().steps == (5, 25, 50, 100)
+    assert (config.warmup_s, config.interval_s, config.threshold) == (120, 600, 2)
+    assert config.judge.metric("http_errors").critical
