@@ -64,7 +64,7 @@ def _explain(source: EventFile, record: int, values: object, known: dict[str, st
         choices = ", ".join(sorted(known)) or "(none)"
         return DataError(f"{where}: unknown SLO {slo!r}; write one of: {choices}")
     if not (0 <= g <= t):
-        return DataError(f"{where}: good={good} total={total}; counts need 0 <= good <= total")
+        return DataError(f"{where}: good={g:g} total={t:g}; counts need 0 <= good <= total")
     return DataError(
         f"{where}: timestamp {ts!r} is not a time between 1970 and 9999; "
         "write RFC 3339 text (2024-05-01T12:00:00Z) or epoch seconds (1714564800)"

@@ -58,6 +58,8 @@ class DuckDBStore:
         except duckdb.Error as error:
             raise _open_error(error, self.path) from error
         try:
+            # Text timestamps without an offset are UTC, whatever the machine's zone.
+            self._con.execute("SET TimeZone = 'UTC'")
             schema.apply_schema(self._con)
         except ValueError as error:
             self._con.close()

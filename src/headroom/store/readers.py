@@ -53,6 +53,7 @@ _SUFFIXES: dict[str, FileKind] = {
     ".ndjson": "json",
     ".parquet": "parquet",
 }
+_INTEGER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"})
 _FORMATS = ".csv, .jsonl, .ndjson, .parquet (text formats may end in .gz)"
 
 
@@ -75,12 +76,14 @@ class EventFile:
     path: Path
     kind: FileKind
     columns: dict[str, str]
+    widened: tuple[str, ...] = ()
 
     def scan_sql(self, params: Params, *, row_numbers: bool = False) -> str:
         """``read_*(...)`` table function for this file; the path goes in ``params``."""
         path = params.add(str(self.path))
         if self.kind == "csv":
-            return f"read_csv({path}, header = true, store_rejects = true)"
+            types = f", types = {params.add(list(self.columns.values()))}" if self.widened else ""
+            return f"read_csv({path}, header = true, store_rejects = true{types})"
         if self.kind == "json":
             return f"read_json({path}, format = 'newline_delimited')"
         extra = ", file_row_number = true" if row_numbers else ""
@@ -137,7 +140,7 @@ def _record_line(path: Path, record: int, *, header: bool) -> int:
     return line_no
 
 
-_LINE = re.compile(r"\bline (\d+)", re.IGNORECASE)
+_LINE = re.compile(r"\bline (\d+)")
 
 
 def _first_bad_json_line(path: Path) -> int | None:
@@ -193,6 +196,13 @@ def open_event_file(con: duckdb.DuckDBPyConnection, path: Path | str) -> EventFi
             f"{path}: no {TIMESTAMP_COLUMN!r} column; its columns are: {have}. "
             f"Name the event time column {TIMESTAMP_COLUMN!r} (RFC 3339 text or epoch seconds)"
         )
+    if kind == "csv":
+        # The sniffer types columns from a sample: an integer column may hold 12.5 further
+        # down. Read integer columns as DOUBLE (exact below 2**53) so that such a row is
+        # not rejected as malformed.
+        widened = tuple(name for name, t in columns.items() if t.upper() in _INTEGER_TYPES)
+        columns.update(dict.fromkeys(widened, "DOUBLE"))
+        return EventFile(path, kind, columns, widened)
     return EventFile(path, kind, columns)
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import duckdb
@@ -216,3 +220,33 @@ def test_a_stream_no_slo_reads_is_a_usage_error_naming_the_streams(store: DuckDB
 def test_a_missing_file_is_a_data_error(tmp_path: Path, store: DuckDBStore) -> None:
     with pytest.raises(DataError, match="no such file"):
         store.ingest_events(tmp_path / "nope.csv", "http", WORKED_SLOS)
+
+
+def test_decimals_after_the_sniffed_sample_are_not_malformed(tmp_path: Path, store: DuckDBStore) -> None:
+    path = tmp_path / "late.csv"
+    lines = [f"{1714564800 + i % 60},200,{i % 500}" for i in range(30_000)]
+    path.write_text("timestamp,status,latency_ms\n" + "\n".join([*lines, "1714564859.5,503,12.5"]) + "\n")
+    report = store.ingest_events(path, "http", [AVAILABILITY])
+    assert report.rows == 30_001
+    good, total = store.minute_series(AVAILABILITY.id, MINUTE_0, MINUTE_0 + 1)
+    assert (good.tolist(), total.tolist()) == ([30_000], [30_001])
+
+
+def test_text_timestamps_without_an_offset_are_utc_whatever_the_machine_zone(tmp_path: Path) -> None:
+    path = tmp_path / "naive.csv"
+    path.write_text("timestamp,status\n2024-05-01T12:00:30,200\n1714568405,200\n")  # text, so parsed by SQL
+    child = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from headroom.store import DuckDBStore
+        from tests.unit.store.helpers import AVAILABILITY
+        with DuckDBStore(":memory:") as store:
+            print(store.ingest_events(Path({str(path)!r}), "http", [AVAILABILITY]).first_minute)
+        """
+    )
+    env = {**os.environ, "TZ": "America/New_York"}
+    root = Path(__file__).resolve().parents[3]
+    result = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, env=env, cwd=root, timeout=60
+    )
+    assert result.stdout.strip() == str(MINUTE_0), result.stderr
