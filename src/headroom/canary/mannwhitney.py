@@ -70,8 +70,14 @@ _DBL_EPSILON = float(np.finfo(np.float64).eps)
 _DIRECT_PAIRS = 1 << 16
 """Up to this many pairwise differences (or live candidates), selection materialises them."""
 
+_FINAL_CANDIDATES = 1 << 16
+"""The selection's rounds stop once this few live candidates are left; they are then partitioned."""
+
 _SAMPLE_SIZE = 4096
 """Sample drawn from the candidate differences per refinement round of the selection."""
+
+_SELECTION_SEED = 20170901
+"""Seed of the selection's sampling, so that every run takes the same path (the result is exact anyway)."""
 
 
 @dataclass(frozen=True)
@@ -254,6 +260,78 @@ def _row_counts_below(
     return np.asarray(ys.size - cut, dtype=np.int64)
 
 
+@dataclass(frozen=True)
+class _Bracket:
+    """Live candidates of the implicit difference matrix: row ``i`` keeps columns ``[lo[i], hi[i])``.
+
+    ``below`` differences are known to be smaller than every live one.
+    """
+
+    lo: npt.NDArray[np.int64]
+    hi: npt.NDArray[np.int64]
+    below: int
+    live: int
+
+
+def _full_bracket(n: int, m: int) -> _Bracket:
+    return _Bracket(np.zeros(n, dtype=np.int64), np.full(n, m, dtype=np.int64), 0, n * m)
+
+
+def _shrink(
+    xs: FloatArray, ys: FloatArray, k: int, k_last: int, br: _Bracket, rng: np.random.Generator
+) -> _Bracket | float:
+    """One sampling round around ranks ``k..k_last``; a float when all of them are that one value."""
+    m = ys.size
+    lo, hi, below, live = br.lo, br.hi, br.below, br.live
+    widths = hi - lo
+    cum = np.cumsum(widths)
+    picks = np.sort(rng.integers(0, live, size=_SAMPLE_SIZE))
+    rows = np.searchsorted(cum, picks, side="right")
+    cols = lo[rows] + picks - (cum[rows] - widths[rows])
+    sample = np.sort(xs[rows] - ys[m - 1 - cols])
+    frac_lo = (k - below + 0.5) / live
+    frac_hi = (k_last - below + 0.5) / live
+    i_lo = math.floor(frac_lo * _SAMPLE_SIZE - 4.0 * math.sqrt(_SAMPLE_SIZE * frac_lo * (1 - frac_lo)) - 2)
+    i_hi = math.ceil(frac_hi * _SAMPLE_SIZE + 4.0 * math.sqrt(_SAMPLE_SIZE * frac_hi * (1 - frac_hi)) + 2)
+    if i_lo >= 0 and i_hi < _SAMPLE_SIZE and sample[i_lo] == sample[i_hi]:
+        # Heavy ties (e.g. zero-inflated data): the answer is probably this one value.
+        value = float(sample[i_lo])
+        n_below = int(_row_counts_below(xs, ys, value, inclusive=False).sum())
+        n_upto = int(_row_counts_below(xs, ys, value, inclusive=True).sum())
+        if n_below <= k and k_last < n_upto:
+            return value
+    new_lo, new_hi = lo, hi
+    if i_lo >= 0:
+        cand = np.clip(_row_counts_below(xs, ys, float(sample[i_lo]), inclusive=False), lo, hi)
+        if below + int((cand - lo).sum()) <= k:
+            new_lo = cand
+    new_below = below + int((new_lo - lo).sum())
+    if i_hi < _SAMPLE_SIZE:
+        cand = np.clip(_row_counts_below(xs, ys, float(sample[i_hi]), inclusive=True), new_lo, hi)
+        if new_below + int((cand - new_lo).sum()) > k_last:
+            new_hi = cand
+    return _Bracket(new_lo, new_hi, new_below, int((new_hi - new_lo).sum()))
+
+
+def _select(
+    xs: FloatArray, ys: FloatArray, k: int, k_last: int, br: _Bracket, rng: np.random.Generator
+) -> list[float]:
+    """Shrink ``br`` around ranks ``k..k_last`` until few candidates are left, then partition them."""
+    stalls = 0
+    while br.live > _FINAL_CANDIDATES and stalls < 3:
+        shrunk = _shrink(xs, ys, k, k_last, br, rng)
+        if isinstance(shrunk, float):
+            return [shrunk] * (k_last - k + 1)
+        stalls = stalls + 1 if shrunk.live > 0.5 * br.live else 0
+        br = shrunk
+    widths = br.hi - br.lo
+    rows = np.repeat(np.arange(xs.size), widths)
+    offsets = np.arange(br.live) - np.repeat(np.cumsum(widths) - widths, widths)
+    values = xs[rows] - ys[ys.size - 1 - (br.lo[rows] + offsets)]
+    first, last = k - br.below, k_last - br.below
+    return [float(v) for v in np.partition(values, [first, last])[first : last + 1]]
+
+
 def kth_pairwise_difference(xs: FloatArray, ys: FloatArray, k: int, k_last: int | None = None) -> list[float]:
     """The ``k``-th .. ``k_last``-th smallest (0-based) of the ``n m`` differences ``xs[i] - ys[j]``.
 
@@ -275,74 +353,44 @@ def kth_pairwise_difference(xs: FloatArray, ys: FloatArray, k: int, k_last: int 
     if total <= _DIRECT_PAIRS:
         diffs = np.subtract.outer(xs, ys).ravel()
         return [float(v) for v in np.partition(diffs, [k, k_last])[k : k_last + 1]]
-    rng = np.random.default_rng(20170901)
-    lo = np.zeros(n, dtype=np.int64)
-    hi = np.full(n, m, dtype=np.int64)
-    below = 0
-    live = total
-    stalls = 0
-    while live > _DIRECT_PAIRS and stalls < 3:
-        widths = hi - lo
-        cum = np.cumsum(widths)
-        picks = np.sort(rng.integers(0, live, size=_SAMPLE_SIZE))
-        rows = np.searchsorted(cum, picks, side="right")
-        cols = lo[rows] + picks - (cum[rows] - widths[rows])
-        sample = np.sort(xs[rows] - ys[m - 1 - cols])
-        frac_lo = (k - below + 0.5) / live
-        frac_hi = (k_last - below + 0.5) / live
-        i_lo = math.floor(
-            frac_lo * _SAMPLE_SIZE - 4.0 * math.sqrt(_SAMPLE_SIZE * frac_lo * (1 - frac_lo)) - 2
-        )
-        i_hi = math.ceil(frac_hi * _SAMPLE_SIZE + 4.0 * math.sqrt(_SAMPLE_SIZE * frac_hi * (1 - frac_hi)) + 2)
-        if i_lo >= 0 and i_hi < _SAMPLE_SIZE and sample[i_lo] == sample[i_hi]:
-            # Heavy ties (e.g. zero-inflated data): the answer is probably this one value.
-            value = float(sample[i_lo])
-            n_below = int(_row_counts_below(xs, ys, value, inclusive=False).sum())
-            n_upto = int(_row_counts_below(xs, ys, value, inclusive=True).sum())
-            if n_below <= k and k_last < n_upto:
-                return [value] * (k_last - k + 1)
-        new_lo, new_hi = lo, hi
-        if i_lo >= 0:
-            cand = np.clip(_row_counts_below(xs, ys, float(sample[i_lo]), inclusive=False), lo, hi)
-            if below + int((cand - lo).sum()) <= k:
-                new_lo = cand
-        new_below = below + int((new_lo - lo).sum())
-        if i_hi < _SAMPLE_SIZE:
-            cand = np.clip(_row_counts_below(xs, ys, float(sample[i_hi]), inclusive=True), new_lo, hi)
-            if new_below + int((cand - new_lo).sum()) > k_last:
-                new_hi = cand
-        new_live = int((new_hi - new_lo).sum())
-        stalls = stalls + 1 if new_live > 0.5 * live else 0
-        lo, hi, below, live = new_lo, new_hi, new_below, new_live
-    widths = hi - lo
-    rows = np.repeat(np.arange(n), widths)
-    offsets = np.arange(live) - np.repeat(np.cumsum(widths) - widths, widths)
-    values = xs[rows] - ys[m - 1 - (lo[rows] + offsets)]
-    first, last = k - below, k_last - below
-    return [float(v) for v in np.partition(values, [first, last])[first : last + 1]]
+    return _select(xs, ys, k, k_last, _full_bracket(n, m), np.random.default_rng(_SELECTION_SEED))
 
 
 def hodges_lehmann(
-    canary: npt.ArrayLike, baseline: npt.ArrayLike, confidence_level: float = 0.95
+    canary: npt.ArrayLike, baseline: npt.ArrayLike, confidence_level: float = 0.95, *, presorted: bool = False
 ) -> ShiftInterval:
     """Exact Hodges-Lehmann shift ``median(x_i - y_j)`` and its order-statistic interval.
 
     ``C = floor(n m / 2 - z_{1-alpha/2} sqrt(n m (n + m + 1) / 12))`` (Hollander & Wolfe §4.3,
     large-sample form, no tie correction, floored so the interval is conservative) and the
     interval is ``[D_(C), D_(n m + 1 - C)]`` in 1-based order statistics of the differences;
-    with ``C < 1`` the ends are the smallest and largest differences.
+    with ``C < 1`` the ends are the smallest and largest differences. ``presorted`` skips
+    sorting arrays the caller has already sorted ascending.
     """
-    xs = np.sort(np.asarray(canary, dtype=np.float64))
-    ys = np.sort(np.asarray(baseline, dtype=np.float64))
+    xs = np.asarray(canary, dtype=np.float64)
+    ys = np.asarray(baseline, dtype=np.float64)
+    if not presorted:
+        xs, ys = np.sort(xs), np.sort(ys)
     n, m = xs.size, ys.size
     if n == 0 or m == 0:
         raise ValueError("both samples must be non-empty")
     total = n * m
-    middle = kth_pairwise_difference(xs, ys, (total - 1) // 2, total // 2)
-    estimate = (middle[0] + middle[-1]) / 2
     z = float(ndtri(1 - (1 - confidence_level) / 2))
     c = math.floor(total / 2 - z * math.sqrt(total * (n + m + 1) / 12))
     c = min(max(c, 1), (total + 1) // 2)
-    (low,) = kth_pairwise_difference(xs, ys, c - 1)
-    (high,) = kth_pairwise_difference(xs, ys, total - c)
-    return ShiftInterval(low=low, high=high, estimate=estimate)
+    ranks = [c - 1, (total - 1) // 2, total // 2, total - c]
+    if total <= _DIRECT_PAIRS:
+        low, mid_lo, mid_hi, high = (
+            float(v) for v in np.partition(np.subtract.outer(xs, ys).ravel(), ranks)[ranks]
+        )
+        return ShiftInterval(low=low, high=high, estimate=(mid_lo + mid_hi) / 2)
+    # One shared round brackets all four ranks (they sit within a few percent of the
+    # middle); each rank then continues from that bracket.
+    rng = np.random.default_rng(_SELECTION_SEED)
+    shared = _shrink(xs, ys, ranks[0], ranks[-1], _full_bracket(n, m), rng)
+    if isinstance(shared, float):
+        return ShiftInterval(low=shared, high=shared, estimate=shared)
+    (low,) = _select(xs, ys, ranks[0], ranks[0], shared, rng)
+    mid_lo, mid_hi = _select(xs, ys, ranks[1], ranks[2], shared, rng)
+    (high,) = _select(xs, ys, ranks[3], ranks[3], shared, rng)
+    return ShiftInterval(low=low, high=high, estimate=(mid_lo + mid_hi) / 2)
