@@ -95,3 +95,28 @@ def test_an_unknown_service_is_a_usage_error_naming_the_services() -> None:
 def test_an_unknown_change_type_is_a_usage_error_listing_the_types() -> None:
     with pytest.raises(UsageError, match="feature, fix, security"):
         _gate(np.zeros(WINDOW_MINUTES), "hotfix")
+
+
+def test_the_pure_page_check_agrees_with_the_alerting_engine_on_a_fast_burn() -> None:
+    from headroom.policy.gate import page_alerts_from_status
+    from headroom.service.status import evaluate_status
+
+    bad = np.zeros(WINDOW_MINUTES)
+    bad[-60:] = 20.0
+    (status,) = evaluate_status([slo()], source_with(bad), AT)
+    firing = page_alerts_from_status(slo(), status, ErrorBudgetPolicy(), period_s=WINDOW_MINUTES * 60)
+    assert [a.name for a in firing] == ["page-fast"]
+    assert _gate(bad).slos[0].firing_alerts == ["page-fast"]
+
+
+def test_the_budget_check_of_a_rollout_reports_a_freeze_as_exhausted() -> None:
+    from headroom.service.rollout import gate_budget_check
+
+    frozen = gate_budget_check([slo()], source_with(old_spend(1.05)), "checkout")(AT)
+    healthy = gate_budget_check([slo()], source_with(np.full(WINDOW_MINUTES, 0.1)), "checkout")(AT)
+    assert frozen.exhausted
+    assert "error budget exhausted" in frozen.reason
+    assert not healthy.exhausted
+    assert healthy.inputs is not None
+    assert healthy.inputs.remaining_budget_ratio == pytest.approx(0.9)
+    assert healthy.inputs.expected_total_rate_per_s == pytest.approx(1000 / 60)

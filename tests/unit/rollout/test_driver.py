@@ -109,3 +109,18 @@ def test_the_example_rollout_config_loads() -> None:
     assert config.plan().steps == (5, 25, 50, 100)
     assert (config.warmup_s, config.interval_s, config.threshold) == (120, 600, 2)
     assert config.judge.metric("http_errors").critical
+
+
+def test_the_embedded_store_has_the_rollout_tables_from_its_schema_steps(tmp_path: Path) -> None:
+    import duckdb
+
+    from headroom.store.duckdb_store import DuckDBStore
+
+    path = tmp_path / "h.duckdb"
+    DuckDBStore(path).close()
+    con = duckdb.connect(str(path))
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    finally:
+        con.close()
+    assert {"rollout_runs", "rollout_events"} <= tables
