@@ -260,3 +260,36 @@ def test_scaling_both_arms_by_a_positive_constant_keeps_the_classification(
     after = _judge(scaled, min_samples=1).metrics[0]
     assert after.classification == before.classification
     assert after.p_value == before.p_value
+
+
+def test_kayenta_mode_zeroes_the_score_when_half_the_metrics_have_no_data() -> None:
+    rng = np.random.default_rng(RNG_SEED)
+    ok = _samples("ok", rng.normal(10, 1, 50), rng.normal(10, 1, 50))
+    empty = _samples("empty", [1.0, 2.0], [])
+    report = _judge(ok, empty, mode="kayenta")
+    assert [m.classification for m in report.metrics] == ["pass", "nodata"]
+    assert (report.score, report.verdict) == (0.0, "fail")
+    assert any("half or more of the metrics have no data" in r for r in report.reasons)
+
+
+def test_kayenta_mode_fails_the_run_on_a_critical_metric_without_data() -> None:
+    rng = np.random.default_rng(RNG_SEED)
+    ok = [_samples(f"ok{i}", rng.normal(10, 1, 50), rng.normal(10, 1, 50)) for i in range(3)]
+    empty = _samples("errors", [0.0, 0.1], [])
+    report = _judge(*ok, empty, mode="kayenta", metrics=(MetricConfig(name="errors", critical=True),))
+    assert (report.score, report.verdict) == (0.0, "fail")
+    assert report.reasons[1] == "critical metric errors is nodata: score forced to 0"
+
+
+def test_kayenta_mode_judges_counts_with_headroom_test_and_says_so() -> None:
+    m = _judge(CountMetric("errors", 10_000, 10_000, 970, 1_000), mode="kayenta").metrics[0]
+    assert m.classification == "high"
+    assert m.reason.startswith("counts are judged by headroom's test in Kayenta mode")
+
+
+def test_outlier_removal_drops_a_single_spike_before_the_rank_test() -> None:
+    rng = np.random.default_rng(RNG_SEED)
+    canary = np.append(rng.normal(10, 1, 200), 10_000.0)
+    rules = (MetricConfig(name="lat", outlier_strategy="remove"),)
+    m = _judge(_samples("lat", rng.normal(10, 1, 200), canary), metrics=rules).metrics[0]
+    assert m.samples.canary == 200
