@@ -1,5 +1,8 @@
 """``headroom rollout CONFIG`` drives a progressive rollout; ``headroom rollout status [RUN]`` shows runs.
 
+A paused run (inconclusive for too long) waits for a human: ``headroom rollout CONFIG
+--resume RUN`` analyses its step again, ``--abort RUN`` rolls it back.
+
 Exit codes: 0 promoted, 1 rolled back or paused, 2 config or usage error, 3 the store, a
 metrics source or the rollback webhook failed.
 """
@@ -15,6 +18,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from headroom.canary.rollout_machine import Abort, Resume
 from headroom.cli.common import (
     OutputOption,
     PrometheusUrlOption,
@@ -62,7 +66,28 @@ def _entry_line(e: RolloutEntry) -> str:
     return f"{e.at:%H:%M:%S} #{e.seq} {e.event}{verdict} -> {e.phase} at {e.weight}%: {e.why}"
 
 
-def _run(config_path: Path, output: str, store: Path | None, prometheus_url: str | None) -> RolloutResult:
+def _resume(
+    recorder: DuckDBRolloutStore, rollout_name: str, run_id: str | None, abort: bool
+) -> tuple[RolloutRun, int, Resume | Abort] | None:
+    if run_id is None:
+        return None
+    stored = recorder.run(run_id)
+    if stored is None or stored.rollout != rollout_name:
+        raise UsageError(
+            f"no run {run_id!r} of rollout {rollout_name!r} in the store; see headroom rollout status"
+        )
+    return stored, len(recorder.entries(run_id)), Abort() if abort else Resume()
+
+
+def _run(
+    config_path: Path,
+    output: str,
+    store: Path | None,
+    prometheus_url: str | None,
+    *,
+    resume_id: str | None = None,
+    abort: bool = False,
+) -> RolloutResult:
     config = load_rollout_config(config_path)
     settings = settings_from(store, prometheus_url)
     webhooks = open_webhooks(config, os.environ)
@@ -84,6 +109,7 @@ def _run(config_path: Path, output: str, store: Path | None, prometheus_url: str
                 clock=lambda: datetime.now(UTC),
                 sleep=time.sleep,
                 budget_check=check,
+                resume=_resume(recorder, config.rollout, resume_id, abort),
             )
     finally:
         recorder.close()
@@ -132,6 +158,10 @@ def rollout(
     target: Annotated[str, typer.Argument(help="A rollout config file, or 'status' to list runs.")],
     run_id: Annotated[str | None, typer.Argument(help="With status: one run's every decision.")] = None,
     name: Annotated[str | None, typer.Option("--rollout", help="With status: only this rollout.")] = None,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Continue this paused run: analyse its step again.")
+    ] = None,
+    abort: Annotated[str | None, typer.Option("--abort", help="Roll this paused run back.")] = None,
     output: OutputOption = "text",
     store: StoreOption = None,
     prometheus_url: PrometheusUrlOption = None,
@@ -145,7 +175,16 @@ def rollout(
         else:
             if run_id is not None:
                 raise UsageError(f"unexpected argument {run_id!r}; run: headroom rollout CONFIG")
-            result = _run(Path(target), output, store, prometheus_url)
+            if resume and abort:
+                raise UsageError("give --resume or --abort, not both")
+            result = _run(
+                Path(target),
+                output,
+                store,
+                prometheus_url,
+                resume_id=resume or abort,
+                abort=abort is not None,
+            )
             if output == "json":
                 print_json(result)
             else:

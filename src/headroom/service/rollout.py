@@ -39,6 +39,7 @@ from headroom.canary.rollout import (
     WebhookPayload,
 )
 from headroom.canary.rollout_machine import (
+    Abort,
     Analyse,
     Check,
     Checked,
@@ -46,6 +47,7 @@ from headroom.canary.rollout_machine import (
     Pause,
     Promote,
     Promoted,
+    Resume,
     RollBack,
     RolledBack,
     RolloutPlan,
@@ -458,11 +460,28 @@ def run_rollout(
     budget_check: BudgetCheck | None = None,
     judge: Callable[[CanaryData, CanaryConfig, BudgetInputs | None], CanaryReport] = judge_canary,
     run_id: str | None = None,
+    resume: tuple[RolloutRun, int, Resume | Abort] | None = None,
 ) -> RolloutResult:
-    """Drive one rollout from its first weight to promotion, rollback or a pause (module docstring)."""
-    run = _Run(config, run_id or uuid.uuid4().hex[:12], recorder, clock)
-    t = advance(run.plan, RolloutState(), Start())
-    run.record("start", t)
+    """Drive one rollout from its first weight to promotion, rollback or a pause (module docstring).
+
+    ``resume`` continues a paused run: its stored row, how many transitions it recorded, and
+    ``Resume()`` (analyse the same step again) or ``Abort()`` (roll back).
+    """
+    if resume is None:
+        run = _Run(config, run_id or uuid.uuid4().hex[:12], recorder, clock)
+        t = advance(run.plan, RolloutState(), Start())
+        run.record("start", t)
+    else:
+        stored, seq, command = resume
+        state = RolloutState.model_validate_json(stored.state_json)
+        if state.phase != "paused":
+            raise UsageError(
+                f"run {stored.run_id} is {state.phase}; only a paused run can be resumed or aborted"
+            )
+        run = _Run(config, stored.run_id, recorder, clock)
+        run.started, run.seq = stored.started_at, seq
+        t = advance(run.plan, state, command)
+        run.record(command.kind, t)
     while t.action is not None and not isinstance(t.action, Pause):
         action, state = t.action, t.state
         verdict: str | None = None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from headroom.errors import SpecError
+from headroom.errors import SpecError, UsageError
 from headroom.service.rollout import BudgetVerdict, RolloutConfig, load_rollout_config, run_rollout
 from headroom.store.rollouts import DuckDBRolloutStore
 from tests.unit.rollout.fakes import START, FakeClock, FakeWebhooks, StepData, broken
@@ -124,3 +124,51 @@ def test_the_embedded_store_has_the_rollout_tables_from_its_schema_steps(tmp_pat
     finally:
         con.close()
     assert {"rollout_runs", "rollout_events"} <= tables
+
+
+def test_a_paused_run_resumes_at_its_step_and_continues_its_record() -> None:
+    from headroom.canary.rollout_machine import Abort, Resume
+
+    paused, hooks, clock, store = _run(StepData({1: None}))
+    assert paused.run.phase == "paused"
+    seq = len(store.entries("r1"))
+    resumed = run_rollout(
+        CONFIG,
+        webhooks=hooks,
+        data=StepData({}),
+        recorder=store,
+        clock=clock,
+        sleep=clock.sleep,
+        resume=(paused.run, seq, Resume()),
+    )
+    assert resumed.run.phase == "succeeded"
+    assert resumed.run.run_id == "r1"
+    assert resumed.entries[0].event == "resume"
+    assert [e.seq for e in store.entries("r1")] == list(range(1, len(store.entries("r1")) + 1))
+    with pytest.raises(UsageError, match="only a paused run"):
+        run_rollout(
+            CONFIG,
+            webhooks=hooks,
+            data=StepData({}),
+            recorder=store,
+            clock=clock,
+            sleep=clock.sleep,
+            resume=(resumed.run, 99, Abort()),
+        )
+
+
+def test_an_aborted_paused_run_rolls_back() -> None:
+    from headroom.canary.rollout_machine import Abort
+
+    paused, hooks, clock, store = _run(StepData({1: None}))
+    aborted = run_rollout(
+        CONFIG,
+        webhooks=hooks,
+        data=StepData({}),
+        recorder=store,
+        clock=clock,
+        sleep=clock.sleep,
+        resume=(paused.run, len(store.entries("r1")), Abort()),
+    )
+    assert aborted.run.phase == "rolled_back"
+    assert hooks.calls[-1] == ("rollback", 0)
