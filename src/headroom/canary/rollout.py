@@ -111,19 +111,28 @@ class HttpWebhooks:
         self._urls = dict(urls)
         self._secret = secret
         self._client = httpx.Client(timeout=timeout_s, transport=transport)
+        self.event_errors: list[str] = []
 
     def close(self) -> None:
         self._client.close()
 
-    def has(self, action: str) -> bool:
-        return action in self._urls
-
     def send(self, payload: WebhookPayload, *, delivery: str) -> None:
-        """POST ``payload`` to its action's URL (and to ``event`` when set); NotifyError on failure."""
-        for key in (payload.action, "event"):
-            url = self._urls.get(key)
-            if url is not None:
-                self._post(url, payload, delivery)
+        """POST ``payload`` to its action's URL, then to ``event`` when set.
+
+        A failure of the action's URL raises NotifyError (the rollout counts it). The
+        ``event`` hook only informs (chat, audit): its failures never fail the action and are
+        kept in ``event_errors``, as Flagger's post-rollout and event hooks are only logged.
+        An action without a URL is a no-op (e.g. the pipeline promotes by itself).
+        """
+        url = self._urls.get(payload.action)
+        if url is not None:
+            self._post(url, payload, delivery)
+        event_url = self._urls.get("event")
+        if event_url is not None:
+            try:
+                self._post(event_url, payload, delivery)
+            except NotifyError as error:
+                self.event_errors.append(str(error))
 
     def _post(self, url: str, payload: WebhookPayload, delivery: str) -> None:
         body = payload.body()

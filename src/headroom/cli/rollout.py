@@ -24,6 +24,7 @@ from headroom.cli.common import (
     PrometheusUrlOption,
     StoreOption,
     check_output,
+    err_console,
     fail_on_errors,
     load_slos,
     out_console,
@@ -101,7 +102,7 @@ def _run(
                     raise UsageError(f"{config_path}: budget.spec needs service: <name> to know whose budget")
                 specs = [p if p.is_absolute() else config.base_dir / p for p in config.budget.spec]
                 check = gate_budget_check(load_slos(specs), rt.source, config.service)
-            return run_rollout(
+            result = run_rollout(
                 config,
                 webhooks=webhooks,
                 data=data,
@@ -111,6 +112,9 @@ def _run(
                 budget_check=check,
                 resume=_resume(recorder, config.rollout, resume_id, abort),
             )
+            for problem in webhooks.event_errors:
+                err_console.print(f"warning: event hook: {problem}", markup=False)
+            return result
     finally:
         recorder.close()
         webhooks.close()

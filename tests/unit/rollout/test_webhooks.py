@@ -164,3 +164,16 @@ def test_files_per_step_may_be_csv_and_the_last_one_serves_later_steps(tmp_path:
         for step in (1, 2, 3)
     ]
     assert names == ["errors", "p99", "p99"]
+
+
+def test_a_failing_event_hook_does_not_fail_the_action_and_is_kept() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200 if request.url.path == "/weight" else 500)
+
+    hooks = HttpWebhooks(
+        {"set_weight": "http://lb/weight", "event": "http://chat/events"},
+        secret=SECRET,
+        transport=httpx.MockTransport(handler),
+    )
+    hooks.send(PAYLOAD, delivery="r1-2")
+    assert hooks.event_errors == ["set_weight webhook http://chat/events answered HTTP 500: "]
