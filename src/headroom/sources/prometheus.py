@@ -173,19 +173,26 @@ class PrometheusSource:
 
     def lookback_counts(self, slos: Sequence[SLO], at: datetime, lookbacks_s: Sequence[int]) -> Counts:
         at_s = epoch_minute(at) * 60
-        cells = _Cells(len(slos), len(lookbacks_s))
+        # Each distinct lookback is asked once (the SLO window often repeats one, e.g. 3d).
+        unique = list(dict.fromkeys(lookbacks_s))
+        cells = _Cells(len(slos), len(unique))
         les = self._resolve_le(slos, cells, at_s, max(lookbacks_s, default=60))
         groups: list[_Group] = []
         for i, slo in enumerate(slos):
             if i in cells.missing:
                 continue
-            for j, lookback_s in enumerate(lookbacks_s):
+            for j, lookback_s in enumerate(unique):
                 groups.append(
                     _Group(i, j, lookback_s, count_parts(slo.sli, i, lookback_s, f"{i}_{j}", les.get(i)))
                 )
         answers = self._instant(slos, groups, at_s)
         self._fill(cells, groups, answers)
-        return cells.counts()
+        counts = cells.counts()
+        if len(unique) == len(lookbacks_s):
+            return counts
+        columns = [unique.index(lb) for lb in lookbacks_s]
+        good, total = counts.good[:, columns], counts.total[:, columns]
+        return Counts(good, total, counts.counts_known, counts.missing, counts.notes)
 
     def window_counts(self, slos: Sequence[SLO], spans: Sequence[WindowSpan]) -> Counts:
         cells = _Cells(len(slos), 1)

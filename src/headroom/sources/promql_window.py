@@ -249,10 +249,16 @@ def tagged_union(parts: Sequence[Part]) -> str:
     if not parts:
         raise ValueError("tagged_union needs at least one part")
     key = promql_string(KEY_LABEL)
-    return " or ".join(
+    terms = [
         f"label_replace({p.expr}, {key}, {promql_string(p.key)}, {promql_string('')}, {promql_string('')})"
         for p in parts
-    )
+    ]
+    # A balanced tree of ``or``: Prometheus evaluates ``a or b`` by indexing the left-hand
+    # side, so a left-deep chain of n terms costs O(n^2) and a balanced one O(n log n).
+    while len(terms) > 1:
+        paired = [f"({terms[k]} or {terms[k + 1]})" for k in range(0, len(terms) - 1, 2)]
+        terms = paired + ([terms[-1]] if len(terms) % 2 else [])
+    return terms[0].removeprefix("(").removesuffix(")") if len(parts) > 1 else terms[0]
 
 
 def is_finite_count(value: float) -> bool:

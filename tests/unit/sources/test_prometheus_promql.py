@@ -145,3 +145,9 @@ def test_ratio_timeslices_is_the_mean_of_5_minute_good_ratios_over_the_period() 
     assert re.fullmatch(
         r"\(1 - avg_over_time\(\(\(sum\(sum\(increase\(ok\[5m\]\)\)\)\) / .*\)\[604799s:5m\]\)\)", part.expr
     )
+
+
+def test_many_parts_are_joined_as_a_balanced_tree_of_or() -> None:
+    parts = [Part(f"k{i}", 0, "good", f"a{i}") for i in range(5)]
+    text = re.sub(r'label_replace\((a\d), "headroom_key", "k\d", "", ""\)', r"\1", tagged_union(parts))
+    assert text == "((a0 or a1) or (a2 or a3)) or a4"

@@ -34,7 +34,7 @@ AT = datetime(2026, 11, 1, 12, 34, 56, 789000, tzinfo=UTC)
 T_S = epoch_minute(AT) * 60
 URL = "http://prometheus.test:9090"
 LOOKBACKS = list(BURN_RATE_WINDOWS_S.values())
-_TAG = re.compile(r'label_replace\((.*?), "headroom_key", "([^"]+)", "", ""\)(?: or |$)', re.DOTALL)
+_TAG = re.compile(r'label_replace\((.*?), "headroom_key", "([^"]+)", "", ""\)', re.DOTALL)
 _WINDOW = re.compile(r"\[(\d+)([smhdw])\]")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -519,3 +519,10 @@ def test_one_connection_pool_serves_every_request_of_the_source() -> None:
     assert source.requests_sent == len(fake.requests) == len(LOOKBACKS)
     source.close()
     assert not client.is_closed  # an injected client belongs to the caller
+
+
+def test_a_lookback_asked_twice_is_queried_once_and_answered_in_both_columns() -> None:
+    fake = FakePrometheus()
+    counts = _source(fake).lookback_counts([_slo("a", RATIO)], AT, [300, 259200, 259200])
+    assert len(_TAG.findall(fake.forms[-1]["query"][0])) == 4
+    assert counts.total.tolist() == [[3000.0, 2592000.0, 2592000.0]]
