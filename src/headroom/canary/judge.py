@@ -52,22 +52,21 @@ from headroom.canary.model import (
     CanaryReport,
     Classification,
     CountMetric,
+    HistogramMetric,
     MetricResult,
     SampleCounts,
     SampleMetric,
     Verdict,
 )
 from headroom.canary.projection import BudgetInputs, BudgetProjection, project_blast_radius
+from headroom.canary.rank_tests import binned_mann_whitney, mann_whitney_p_values
 
-__all__ = ["judge_canary", "judge_count_metric", "judge_sample_metric", "mann_whitney_p_values"]
+__all__ = ["judge_canary", "judge_count_metric", "judge_histogram_metric", "judge_sample_metric"]
 
 FloatArray = npt.NDArray[np.float64]
 
 _EXPECTED_CELL_MIN = 5.0
 """Cochran's rule: below 5 expected events in a cell the z-test is replaced by Fisher's exact test."""
-
-_SCIPY_EXACT_MAX = 8
-"""scipy's ``mannwhitneyu`` is exact when an arm has at most 8 points and there are no ties."""
 
 
 @dataclass(frozen=True)
@@ -217,48 +216,6 @@ def judge_count_metric(metric: CountMetric, cfg: MetricConfig, config: CanaryCon
     )
 
 
-def _distinct(sorted_values: FloatArray) -> tuple[FloatArray, npt.NDArray[np.int64]]:
-    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
-    return sorted_values[starts], np.diff(np.r_[starts, sorted_values.size])
-
-
-def mann_whitney_p_values(
-    canary: FloatArray, baseline: FloatArray, *, presorted: bool = False
-) -> tuple[float, float, float]:
-    """``(U_canary, p_greater, p_less)`` of the Mann-Whitney test, as scipy's ``mannwhitneyu`` gives them.
-
-    Small tie-free arms (8 or fewer points) use scipy's exact distribution; otherwise the
-    normal approximation with tie and continuity correction is computed from the two
-    sorted arrays in O(n log m), which is what keeps 100 metrics x 10,000 points fast.
-    """
-    xs, ys = (canary, baseline) if presorted else (np.sort(canary), np.sort(baseline))
-    n, m = xs.size, ys.size
-    ux, cx = _distinct(xs)
-    uy, cy = _distinct(ys)
-    left = np.searchsorted(uy, ux, side="left")
-    y_below = np.r_[0, np.cumsum(cy)]
-    safe = np.minimum(left, uy.size - 1)
-    equal = uy[safe] == ux
-    b = np.where(equal, cy[safe], 0)
-    u = float(np.dot(cx, y_below[left])) + 0.5 * float(np.dot(cx, b))
-    a, bb = cx[equal].astype(np.float64), b[equal].astype(np.float64)
-    cxf, cyf = cx.astype(np.float64), cy.astype(np.float64)
-    # Pooled ties: (a+b)^3 - (a+b) = (a^3 - a) + (b^3 - b) + 3ab(a+b) where values meet.
-    ties = float(np.sum(cxf**3 - cxf) + np.sum(cyf**3 - cyf) + np.sum(3 * a * bb * (a + bb)))
-    if min(n, m) <= _SCIPY_EXACT_MAX and ties == 0.0:
-        greater = stats.mannwhitneyu(xs, ys, alternative="greater", method="exact")
-        less = stats.mannwhitneyu(xs, ys, alternative="less", method="exact")
-        return u, float(greater.pvalue), float(less.pvalue)
-    total = n + m
-    sigma = math.sqrt(n * m / 12 * ((total + 1) - ties / (total * (total - 1))))
-    if sigma == 0:
-        return u, 1.0, 1.0
-    mu = n * m / 2
-    p_greater = float(ndtr(-((u - mu - 0.5) / sigma)))
-    p_less = float(ndtr((u - mu + 0.5) / sigma))
-    return u, min(p_greater, 1.0), min(p_less, 1.0)
-
-
 def judge_sample_metric(metric: SampleMetric, cfg: MetricConfig, config: CanaryConfig) -> _Judged:
     """Headroom's rank test for one sample metric (module docstring)."""
     x = kayenta.handle_nans(metric.canary, cfg.nan_strategy)
@@ -351,6 +308,71 @@ _HEADROOM_TO_KAYENTA: dict[Classification, kayenta.KayentaLabel] = {
     "inconclusive": "Nodata",
 }
 
+
+def judge_histogram_metric(metric: HistogramMetric, cfg: MetricConfig, config: CanaryConfig) -> _Judged:
+    """Headroom's rank test on two histograms (``rank_tests.binned_mann_whitney``).
+
+    The effect is always CLES (a histogram has no exact mean); its gate is
+    ``allowed_increase`` / ``allowed_decrease`` when ``effect_measure`` is ``cles``, else none.
+    """
+    nb, nc = int(metric.baseline_counts.sum()), int(metric.canary_counts.sum())
+    if nb == 0 or nc == 0:
+        what = "an empty histogram for " + (
+            "both variants" if nb == nc == 0 else "the baseline" if nb == 0 else "the canary"
+        )
+        return _nodata(metric.name, cfg, nb, nc, what)
+    u, p_greater, p_less = binned_mann_whitney(metric.baseline_counts, metric.canary_counts)
+    if cfg.direction == "increase":
+        p_value = p_greater
+    elif cfg.direction == "decrease":
+        p_value = p_less
+    else:
+        p_value = min(1.0, 2 * min(p_greater, p_less))
+    effect = u / (nb * nc)
+    gated = cfg.effect_measure == "cles"
+    significant = p_value < config.alpha
+    up = p_greater <= p_less
+    label = _label(
+        cfg.direction,
+        significant,
+        up=up,
+        gate_up=not gated or effect >= cfg.effective_allowed_increase,
+        gate_down=not gated or effect <= cfg.effective_allowed_decrease,
+    )
+    test_text = (
+        f"Mann-Whitney U = {u:g} on {metric.upper_bounds.size} buckets ({_alternative(cfg.direction)}) "
+        f"p = {p_value:.3g}; P(canary > baseline) = {effect:.4g}"
+    )
+    if label in ("high", "low"):
+        reason = f"{test_text}; p < alpha {config.alpha:g}"
+    elif significant:
+        reason = f"{test_text}; significant but {_not_flagged(cfg, up, effect, 'cles')}"
+    else:
+        needed = power.rank_test_sample_size(cfg.min_detectable_cles, config.alpha, config.power)
+        have = power.effective_arm_size(nb, nc)
+        if have < needed:
+            label = "inconclusive"
+            reason = (
+                f"{test_text}; not significant, and {needed:,} observations per arm are needed ({have:,.0f})"
+            )
+        else:
+            reason = f"{test_text} >= alpha {config.alpha:g} with enough observations ({have:,.0f} per arm)"
+    result = MetricResult(
+        name=metric.name,
+        classification=label,
+        statistic=u,
+        p_value=p_value,
+        interval=None,
+        effect=effect,
+        samples=SampleCounts(baseline=nb, canary=nc),
+        critical=cfg.critical,
+        reason=reason,
+    )
+    return _Judged(
+        result, cfg.group, _HEADROOM_TO_KAYENTA[label], veto=_is_critical_failure(cfg, label, effect)
+    )
+
+
 _KAYENTA_TO_CLASSIFICATION: dict[str, Classification] = {
     "Pass": "pass",
     "High": "high",
@@ -434,10 +456,13 @@ def judge_canary(data: CanaryData, config: CanaryConfig, budget: BudgetInputs | 
     reasons: list[str] = []
     for metric in data.metrics:
         cfg = config.metric(metric.name)
-        if isinstance(metric, CountMetric):
-            j = judge_count_metric(metric, cfg, config)
+        if isinstance(metric, CountMetric | HistogramMetric):
+            if isinstance(metric, CountMetric):
+                j, kind = judge_count_metric(metric, cfg, config), "counts"
+            else:
+                j, kind = judge_histogram_metric(metric, cfg, config), "histograms"
             if config.mode == "kayenta":
-                note = f"counts are judged by headroom's test in Kayenta mode: {j.result.reason}"
+                note = f"{kind} are judged by headroom's test in Kayenta mode: {j.result.reason}"
                 j = _Judged(j.result.model_copy(update={"reason": note}), j.group, j.label, j.veto)
         elif config.mode == "kayenta":
             j = _judge_kayenta_sample(metric, cfg, config)

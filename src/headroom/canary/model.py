@@ -29,6 +29,8 @@ __all__ = [
     "CanaryReport",
     "Classification",
     "CountMetric",
+    "HistogramMetric",
+    "Metric",
     "MetricResult",
     "SampleCounts",
     "SampleMetric",
@@ -79,10 +81,28 @@ class CountMetric:
 
 
 @dataclass(frozen=True)
+class HistogramMetric:
+    """A metric given as a histogram per variant: observations per bucket (not cumulative).
+
+    ``upper_bounds`` are the buckets' upper edges, strictly increasing (the last may be
+    ``inf``); bucket ``k`` holds the observations in ``(upper_bounds[k-1], upper_bounds[k]]``.
+    """
+
+    name: str
+    upper_bounds: npt.NDArray[np.float64]
+    baseline_counts: npt.NDArray[np.int64]
+    canary_counts: npt.NDArray[np.int64]
+
+
+Metric = SampleMetric | CountMetric | HistogramMetric
+"""Any one metric of a canary run."""
+
+
+@dataclass(frozen=True)
 class CanaryData:
     """Every metric of one canary run, in input order; names are unique."""
 
-    metrics: tuple[SampleMetric | CountMetric, ...] = field(default_factory=tuple)
+    metrics: tuple[Metric, ...] = field(default_factory=tuple)
 
 
 class _Frozen(BaseModel):

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from headroom.canary.config import CanaryConfig, MetricConfig
-from headroom.canary.judge import judge_canary, mann_whitney_p_values
+from headroom.canary.judge import judge_canary
 from headroom.canary.model import CanaryData, CountMetric, SampleMetric
 from headroom.canary.projection import BudgetInputs
+from headroom.canary.rank_tests import mann_whitney_p_values
 from tests.unit.canary.fixtures import CLASSIFIER_CASES, ISSUE_CASES, case
 
 RNG_SEED = 20240601
