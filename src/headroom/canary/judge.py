@@ -4,8 +4,8 @@ Two judges share one report:
 
 ``mode="kayenta"``
     ``kayenta.classify_metric`` per sample metric, Kayenta's weighted-sum score and
-    thresholds. Count metrics have no Kayenta equivalent (Kayenta judges time series), so
-    they get headroom's count test, and their reason says so.
+    thresholds. Count and histogram metrics have no Kayenta equivalent (Kayenta judges
+    time series), so they get headroom's tests, and their reason says so.
 
 ``mode="headroom"`` (default) fixes what Kayenta's users report (research §2.4, §7):
 
@@ -21,6 +21,8 @@ Two judges share one report:
   CLES (``effect_measure``); the report's interval is the exact Hodges-Lehmann interval
   at ``1 - 2 alpha`` (one-sided) or ``1 - alpha`` (``either``) and the reason quotes the
   Hodges-Lehmann shift.
+* **Histograms**: the same test on bucket ranks (``rank_tests.binned_mann_whitney``);
+  effect CLES.
 * High / Low need significance (``p < alpha``) **and** the Kayenta-style effect gate
   (``allowed_increase`` / ``allowed_decrease``; a NaN effect passes the gate).
 * Not significant with too little data for ``power`` is **Inconclusive**, with the sample
