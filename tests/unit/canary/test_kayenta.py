@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from headroom.canary.config import CanaryConfig, MetricConfig
+from headroom.canary.judge import judge_canary
 from headroom.canary.kayenta import (
     ScoredMetric,
     classify_metric,
@@ -16,6 +18,7 @@ from headroom.canary.kayenta import (
     score_label,
     weighted_sum_score,
 )
+from headroom.canary.model import CanaryData, SampleMetric
 from tests.unit.canary.fixtures import CLASSIFIER_CASES, ISSUE_CASES, MANN_WHITNEY_CASES, case
 
 
@@ -162,3 +165,29 @@ def test_unweighted_groups_share_what_the_weights_leave() -> None:
 )
 def test_threshold_classifier_uses_greater_or_equal(score: float, label: str) -> None:
     assert score_label(score, 95.0, 75.0) == label
+
+
+@pytest.mark.parametrize(
+    "c", [c for c in MANN_WHITNEY_CASES if c["expected_label"] is not None], ids=lambda c: c["test"]
+)
+def test_the_judge_in_kayenta_mode_reports_every_asserted_label(c: dict[str, Any]) -> None:
+    rules = MetricConfig(
+        name="m",
+        direction=c["direction"],
+        nan_strategy=c["nan_strategy"],
+        critical=c["critical"],
+        effect_measure=c["effect_measure"],
+        allowed_increase=c["allowed_increase"],
+        allowed_decrease=c["allowed_decrease"],
+        critical_increase=c["critical_increase"],
+        critical_decrease=c["critical_decrease"],
+    )
+    config = CanaryConfig(
+        mode="kayenta", tolerance=c["tolerance"], confidence_level=c["confidence_level"], metrics=(rules,)
+    )
+    metric = SampleMetric("m", np.array(c["baseline"], dtype=float), np.array(c["canary"], dtype=float))
+    report = judge_canary(CanaryData((metric,)), config)
+    assert report.metrics[0].classification == c["expected_label"].lower()
+    if c["expected_critical"]:
+        assert report.score == 0.0
+        assert report.verdict == "fail"
