@@ -36,6 +36,7 @@ The last tier of every result, ``any``, is the union of all tiers (the profile a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,18 +176,30 @@ def _events_chunk(
     period_minutes: FloatArray,
     share: float,
     merge_gap_minutes: int,
+    scratch: FloatArray,
+    mask: BoolArray,
 ) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray]:
     m = bad.shape[1]
-    thr = ebr.reshape(-1, 1)
-    row, minute = _cells(bad > total * (thr * (1 - _PREFILTER_MARGIN)), m)
-    exact = _ratio_above(bad[row, minute], total[row, minute], ebr[row])
-    row, start, end = _runs_of(row[exact], minute[exact])
-    if row.size:
+    np.multiply(total, (ebr * (1 - _PREFILTER_MARGIN)).reshape(-1, 1), out=scratch)
+    flat = np.flatnonzero(np.greater(bad, scratch, out=mask))
+    row_of = flat // m
+    exact = _ratio_above(bad.ravel()[flat], total.ravel()[flat], ebr[row_of])
+    flat, row_of = flat[exact], row_of[exact]
+    if flat.size:
+        new = np.ones(flat.size, dtype=bool)
+        new[1:] = (flat[1:] != flat[:-1] + 1) | (row_of[1:] != row_of[:-1])
+        first = np.flatnonzero(new)
+        last = np.r_[first[1:], flat.size] - 1
+        row = row_of[first].astype(np.int64)
+        start = (flat[first] - row * m).astype(np.int64)
+        end = (flat[last] + 1 - row * m).astype(np.int64)
         new = np.ones(row.size, dtype=bool)
         new[1:] = (row[1:] != row[:-1]) | (start[1:] - end[:-1] > merge_gap_minutes)
         first = np.flatnonzero(new)
         last = np.r_[first[1:], row.size] - 1
         row, start, end = row[first], start[first], end[last]
+    else:
+        row = start = end = np.zeros(0, dtype=np.int64)
     bad_in = bad_c[row, end] - bad_c[row, start]
     budget = ebr * total_c[:, m] * period_minutes / max(m, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -224,7 +237,18 @@ def significant_events(
     for lo in range(0, bad.shape[0], step):
         rows = slice(lo, lo + step)
         b, t = bad[rows], total[rows]
-        ev = _events_chunk(b, t, _prefix(b), _prefix(t), ebr[rows], period[rows], share, merge_gap_minutes)
+        ev = _events_chunk(
+            b,
+            t,
+            _prefix(b),
+            _prefix(t),
+            ebr[rows],
+            period[rows],
+            share,
+            merge_gap_minutes,
+            np.empty(b.shape),
+            np.empty(b.shape, dtype=bool),
+        )
         parts.append((ev[0] + lo, *ev[1:]))
     return _concat_events(parts)
 
@@ -245,6 +269,7 @@ def _firing_cells(
     thr: FloatArray,
     minimum: FloatArray,
     scratch: FloatArray,
+    mask: BoolArray,
 ) -> tuple[IntArray, IntArray]:
     """Sorted (row, minute) cells where ``tier`` fires, for one chunk of rows.
 
@@ -254,7 +279,7 @@ def _firing_cells(
     m = short_bad.shape[1]
     with np.errstate(invalid="ignore"):  # a disabled tier (inf) over no events: NaN, never fires
         np.multiply(short_total, (thr * (1 - _PREFILTER_MARGIN)).reshape(-1, 1), out=scratch)
-    row, minute = _cells(np.greater(short_bad, scratch), m)
+    row, minute = _cells(np.greater(short_bad, scratch, out=mask), m)
     sb, st_ = short_bad[row, minute], short_total[row, minute]
     lb = _window_at(bad_c, row, minute, tier.long_minutes)
     lt = _window_at(total_c, row, minute, tier.long_minutes)
@@ -293,6 +318,62 @@ def _match(
     return matches, detection, reset
 
 
+@dataclass(frozen=True)
+class _Chunk:
+    events: tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray]
+    cells: list[tuple[IntArray, IntArray]]
+
+
+def _replay_chunk(
+    good: FloatArray,
+    total: FloatArray,
+    lo: int,
+    tiers: Sequence[TierSpec],
+    shorts: Sequence[int],
+    ebr: FloatArray,
+    period: FloatArray,
+    minimum: FloatArray,
+    share: float,
+    merge_gap_minutes: int,
+) -> _Chunk:
+    """Events and every tier's firing cells for rows ``lo .. lo + len(good)``."""
+    r, m = total.shape
+    rows = slice(lo, lo + r)
+    bad = total - good
+    bad_c, total_c = _prefix(bad), _prefix(total)
+    scratch, mask = np.empty((r, m)), np.empty((r, m), dtype=bool)
+    ev = _events_chunk(
+        bad, total, bad_c, total_c, ebr[rows], period[rows], share, merge_gap_minutes, scratch, mask
+    )
+    short_bad, short_total = bad, np.empty((r, m))  # bad is no longer needed: reuse it
+    cells: list[tuple[IntArray, IntArray]] = [(np.zeros(0, np.int64), np.zeros(0, np.int64))] * (
+        len(tiers) + 1
+    )
+    union: list[IntArray] = []
+    for width in shorts:
+        _window_sums(bad_c, width, short_bad)
+        _window_sums(total_c, width, short_total)
+        for t_i, tier in enumerate(tiers):
+            if tier.short_minutes != width:
+                continue
+            row, minute = _firing_cells(
+                bad_c,
+                total_c,
+                short_bad,
+                short_total,
+                tier,
+                tier.threshold[rows],
+                minimum[rows],
+                scratch,
+                mask,
+            )
+            cells[t_i] = (row + lo, minute)
+            union.append((row + lo) * m + minute)
+    flat = np.unique(np.concatenate(union)) if union else np.zeros(0, dtype=np.int64)
+    cells[-1] = (flat // m, flat % m)
+    return _Chunk((ev[0] + lo, *ev[1:]), cells)
+
+
 def backtest(
     good: FloatArray,
     total: FloatArray,
@@ -303,42 +384,36 @@ def backtest(
     min_events: FloatArray | None = None,
     share: float = 0.02,
     merge_gap_minutes: int = 5,
+    workers: int = 1,
 ) -> BacktestResult:
-    """Replay ``tiers`` over the history (module docstring)."""
+    """Replay ``tiers`` over the history (module docstring).
+
+    ``workers > 1`` replays chunks of rows on that many threads (numpy releases the GIL);
+    the result is the same, in the same order.
+    """
     good = np.asarray(good, dtype=np.float64)
     total = np.asarray(total, dtype=np.float64)
     n, m = total.shape
     ebr = np.asarray(error_budget_ratio, dtype=np.float64)
     period = np.asarray(period_minutes, dtype=np.float64)
     minimum = np.zeros(n) if min_events is None else np.asarray(min_events, dtype=np.float64)
-    step = _row_step(m)
-    cells: list[list[tuple[IntArray, IntArray]]] = [[] for _ in range(len(tiers) + 1)]
-    event_parts = []
     shorts = sorted({t.short_minutes for t in tiers})
-    for lo in range(0, n, step):
-        rows = slice(lo, min(lo + step, n))
-        r = rows.stop - rows.start
-        bad = total[rows] - good[rows]
-        bad_c, total_c = _prefix(bad), _prefix(total[rows])
-        ev = _events_chunk(
-            bad, total[rows], bad_c, total_c, ebr[rows], period[rows], share, merge_gap_minutes
+
+    def chunk(lo: int) -> _Chunk:
+        hi = min(lo + step, n)
+        return _replay_chunk(
+            good[lo:hi], total[lo:hi], lo, tiers, shorts, ebr, period, minimum, share, merge_gap_minutes
         )
-        event_parts.append((ev[0] + lo, *ev[1:]))
-        short_bad, short_total, scratch = np.empty((r, m)), np.empty((r, m)), np.empty((r, m))
-        union: list[IntArray] = []
-        for width in shorts:
-            _window_sums(bad_c, width, short_bad)
-            _window_sums(total_c, width, short_total)
-            for t_i, tier in enumerate(tiers):
-                if tier.short_minutes != width:
-                    continue
-                row, minute = _firing_cells(
-                    bad_c, total_c, short_bad, short_total, tier, tier.threshold[rows], minimum[rows], scratch
-                )
-                cells[t_i].append((row + lo, minute))
-                union.append((row + lo) * m + minute)
-        flat = np.unique(np.concatenate(union)) if union else np.zeros(0, dtype=np.int64)
-        cells[-1].append((flat // m, flat % m))
+
+    step = _row_step(m)
+    starts = range(0, n, step)
+    if workers > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            chunks = list(pool.map(chunk, starts))
+    else:
+        chunks = [chunk(lo) for lo in starts]
+    event_parts = [c.events for c in chunks]
+    cells = [[c.cells[t_i] for c in chunks] for t_i in range(len(tiers) + 1)]
     events = _concat_events(event_parts)
     out: list[BacktestTier] = []
     for t_i, spec in enumerate([*tiers, None]):

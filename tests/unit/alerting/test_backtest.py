@@ -159,3 +159,19 @@ def test_replay_fires_exactly_where_a_live_evaluation_would(
         min_events,
     )
     assert mask.tolist() == live.firing.tolist()
+
+
+def test_two_workers_give_the_same_replay_as_one() -> None:
+    rng = np.random.default_rng(3)
+    rows, minutes = 12, 30_000  # ~9 rows a chunk: two chunks
+    total = rng.poisson(50, size=(rows, minutes)).astype(float)
+    bad = rng.binomial(total.astype(np.int64), 0.002).astype(float)
+    bad[:, 20_000:20_030] = total[:, 20_000:20_030]
+    kw = {"error_budget_ratio": np.full(rows, 0.001), "period_minutes": np.full(rows, 43200.0)}
+    one = backtest(total - bad, total, _workbook(rows), **kw)
+    two = backtest(total - bad, total, _workbook(rows), workers=2, **kw)
+    assert one.events.row.size >= rows
+    for a, b in zip(one.tiers, two.tiers, strict=True):
+        assert a.spans.start.tolist() == b.spans.start.tolist()
+        assert a.spans.row.tolist() == b.spans.row.tolist()
+        np.testing.assert_array_equal(a.detection_s, b.detection_s)
