@@ -244,6 +244,7 @@ def run_backtest(
     profiles: Mapping[str, AlertProfile] = BUILTIN_PROFILES,
     share: float = 0.02,
     merge_gap_minutes: int = 5,
+    workers: int = 2,
 ) -> BacktestReport:
     """Backtest each named profile (default: each SLO's own) over ``[start, end)``."""
     first_minute, end_minute = epoch_minute(start), epoch_minute(end)
@@ -275,6 +276,7 @@ def run_backtest(
             min_events=np.array([s.alerting.min_events for s in group], dtype=np.float64),
             share=share,
             merge_gap_minutes=merge_gap_minutes,
+            workers=workers,
         )
         windows = {
             t.name: (format_duration(t.long_window_s), format_duration(t.short_window_s))

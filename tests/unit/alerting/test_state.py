@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from headroom.alerting.mwmb import TierEvaluation
 from headroom.alerting.profiles_resolve import ResolvedTier
 from headroom.alerting.state import AlertRecord, advance
@@ -80,3 +83,24 @@ def test_a_resolved_record_says_when_it_resolved() -> None:
         T0 + timedelta(minutes=7),
         T0,
     )
+
+
+@given(conditions=st.lists(st.booleans(), max_size=40), slow=st.booleans())
+def test_notifications_alternate_firing_then_resolved_and_match_state_changes(
+    conditions: list[bool], slow: bool
+) -> None:
+    tier = SLOW if slow else PAGE
+    record: AlertRecord | None = None
+    kinds: list[str] = []
+    keys: set[str] = set()
+    for minute, cond in enumerate(conditions):
+        before = record.state if record is not None else "inactive"
+        record, transition = advance(record, _ev(tier, cond), T0 + timedelta(minutes=minute))
+        if transition is not None:
+            assert transition.kind == record.state
+            assert before != record.state
+            assert transition.dedup_key not in keys
+            keys.add(transition.dedup_key)
+            kinds.append(transition.kind)
+        assert record.state != "firing" or cond
+    assert kinds == ["firing", "resolved"] * (len(kinds) // 2) + ["firing"] * (len(kinds) % 2)
