@@ -112,19 +112,26 @@ def _null_reason(status: SLOStatus) -> str:
     return status.null_reasons.get("sli", "no data")
 
 
+def _when(r: Recovery) -> str:
+    return f"at {r.recovers_at.isoformat()}" if r.recovers_at is not None else f"never ({r.reason})"
+
+
 def _recovery_reason(slo_id: str, recovery: Sequence[Recovery]) -> list[str]:
-    out: list[str] = []
+    """One line per target: when with no new errors, and when at the current burn rate."""
+    by_target: dict[float, dict[str, Recovery]] = {}
     for r in recovery:
-        if r.assumption != "no_new_errors":
-            continue
-        if r.recovers_at is not None:
-            out.append(
-                f"{slo_id}: back to {_pct(r.target_ratio)} left at {r.recovers_at.isoformat()} "
-                "if no new errors occur"
-            )
-        else:
-            out.append(f"{slo_id}: does not get back to {_pct(r.target_ratio)} left: {r.reason}")
+        by_target.setdefault(r.target_ratio, {})[r.assumption] = r
+    out: list[str] = []
+    for target, rs in by_target.items():
+        parts = [f"{_when(rs[a])} {words}" for a, words in _ASSUMPTION_WORDS if a in rs]
+        out.append(f"{slo_id}: back to {_pct(target)} left " + "; ".join(parts))
     return out
+
+
+_ASSUMPTION_WORDS = (
+    ("no_new_errors", "if no new errors occur"),
+    ("current_burn_rate", "at the current burn rate"),
+)
 
 
 def decide(
