@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from headroom.errors import UsageError
 from headroom.service.gate import evaluate_gate
@@ -120,3 +122,24 @@ def test_the_budget_check_of_a_rollout_reports_a_freeze_as_exhausted() -> None:
     assert healthy.inputs is not None
     assert healthy.inputs.remaining_budget_ratio == pytest.approx(0.9)
     assert healthy.inputs.expected_total_rate_per_s == pytest.approx(1000 / 60)
+
+
+@given(st.floats(-2.0, 1.0), st.floats(-2.0, 1.0), st.booleans())
+def test_less_budget_left_never_gives_a_better_decision(a: float, b: float, paging: bool) -> None:
+    from headroom.policy.gate import slo_decision
+    from headroom.policy.model import DECISION_ORDER, FiringAlert
+    from headroom.service.status import evaluate_status
+
+    (base,) = evaluate_status([slo()], source_with(np.zeros(WINDOW_MINUTES)), AT)
+    alerts = (
+        [FiringAlert(slo_id="checkout/availability", name="page-fast", severity="page")] if paging else []
+    )
+    policy = ErrorBudgetPolicy()
+
+    def rank(ratio: float) -> int:
+        status = base.model_copy(update={"budget": base.budget.model_copy(update={"remaining_ratio": ratio})})
+        return DECISION_ORDER[slo_decision(status, alerts, policy)[0]]
+
+    low, high = sorted((a, b))
+    assert rank(low) >= rank(high)
+    assert rank(high) >= (1 if paging else 0)
