@@ -7,6 +7,7 @@ answers with the next state and at most one action. Terminal states have no acti
 Semantics (Flagger's ``advanceCanary`` and Argo Rollouts' analysis, research §3-§4)::
 
     Start                       -> SetWeight(steps[0])
+    Start(blocked)              -> blocked: the release gate stops this change; no traffic moves
     WeightSet                   -> Analyse(wait = warmup + interval)
     Checked(budget exhausted)   -> RollBack                     (whatever the verdict)
     Checked(pass), not last     -> SetWeight(next step)
@@ -64,6 +65,7 @@ __all__ = [
 Verdict = Literal["pass", "marginal", "fail", "inconclusive"]
 Phase = Literal[
     "pending",
+    "blocked",
     "progressing",
     "promoting",
     "paused",
@@ -72,7 +74,7 @@ Phase = Literal[
     "rolled_back",
     "rollback_failed",
 ]
-TERMINAL_PHASES: frozenset[str] = frozenset({"succeeded", "rolled_back", "rollback_failed"})
+TERMINAL_PHASES: frozenset[str] = frozenset({"blocked", "succeeded", "rolled_back", "rollback_failed"})
 
 
 class _Frozen(BaseModel):
@@ -129,7 +131,10 @@ class Check(_Frozen):
 
 
 class Start(_Frozen):
+    """Begin; ``blocked_reason`` set when the release gate does not let this change ship now."""
+
     kind: Literal["start"] = "start"
+    blocked_reason: str | None = None
 
 
 class WeightSet(_Frozen):
@@ -295,6 +300,10 @@ def advance(plan: RolloutPlan, state: RolloutState, event: Event) -> Transition:
     if isinstance(event, Abort):
         return _rollback(state, event.reason)
     if isinstance(event, Start) and phase == "pending":
+        if event.blocked_reason is not None:
+            reason = f"not started: {event.blocked_reason}"
+            nxt = state.model_copy(update={"phase": "blocked", "reason": reason})
+            return Transition(state=nxt, action=None, why=reason)
         return _set_step(plan, state, 0)
     if isinstance(event, WeightSet) and phase == "progressing":
         return _analyse(

@@ -101,7 +101,13 @@ def _run(
                 if not config.service:
                     raise UsageError(f"{config_path}: budget.spec needs service: <name> to know whose budget")
                 specs = [p if p.is_absolute() else config.base_dir / p for p in config.budget.spec]
-                check = gate_budget_check(load_slos(specs), rt.source, config.service)
+                check = gate_budget_check(
+                    load_slos(specs),
+                    rt.source,
+                    config.service,
+                    change_type=config.change_type,
+                    approved=config.approved,
+                )
             result = run_rollout(
                 config,
                 webhooks=webhooks,

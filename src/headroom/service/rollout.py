@@ -141,6 +141,8 @@ class RolloutConfig(_Config):
 
     rollout: str = Field(min_length=1)
     service: str | None = None
+    change_type: str = "feature"
+    approved: bool = False
     steps: tuple[int, ...] = (5, 25, 50, 100)
     interval_s: int = Field(alias="interval")
     warmup_s: int = Field(default=0, alias="warmup")
@@ -247,11 +249,17 @@ class RolloutRecorder(Protocol):
 
 @dataclass(frozen=True)
 class BudgetVerdict:
-    """The error budget at one analysis: exhausted (roll back) and what the judge projects with."""
+    """The error budget at one instant, as the release gate sees this change.
+
+    ``allowed``: the gate lets the change ship (checked once, before any traffic moves).
+    ``exhausted``: the budget is frozen and the change is not exempt (roll back).
+    ``inputs``: what the judge's blast-radius projection works with.
+    """
 
     exhausted: bool
     reason: str
     inputs: BudgetInputs | None = None
+    allowed: bool = True
 
 
 BudgetCheck = Callable[[datetime], BudgetVerdict]
@@ -288,14 +296,25 @@ def open_data_source(config: RolloutConfig) -> UrlCanaryData | FileCanaryData | 
     return CommandCanaryData(data.command, timeout_s=data.timeout_s, cwd=config.base_dir)
 
 
-def gate_budget_check(slos: Sequence[SLO], source: SLISource, service: str) -> BudgetCheck:
-    """Budget check from the release gate: exhausted when it says freeze for ``service``.
+def gate_budget_check(
+    slos: Sequence[SLO],
+    source: SLISource,
+    service: str,
+    *,
+    change_type: str = "feature",
+    approved: bool = False,
+) -> BudgetCheck:
+    """Budget check from the release gate for this change to ``service``.
 
-    The judge's projection gets the service's SLO with the least budget left.
+    Exhausted when the gate says freeze and the change type is not exempt (a security fix
+    may roll out during a freeze); not allowed when the gate would block the change. The
+    judge's projection gets the service's SLO with the least budget left.
     """
 
     def check(at: datetime) -> BudgetVerdict:
-        decision = evaluate_gate(slos, source, at, service=service)
+        decision = evaluate_gate(
+            slos, source, at, service=service, change_type=change_type, approved=approved
+        )
         mine = [s for s in slos if s.service == service]
         statuses = evaluate_status(mine, source, at)
         inputs: BudgetInputs | None = None
@@ -315,7 +334,12 @@ def gate_budget_check(slos: Sequence[SLO], source: SLISource, service: str) -> B
                 expected_total_rate_per_s=max(float(st.events.total or 0) / max(span.elapsed_s, 1), 1e-9),
             )
         why = decision.reasons[1] if len(decision.reasons) > 1 else decision.reasons[0]
-        return BudgetVerdict(exhausted=decision.decision == "freeze", reason=why, inputs=inputs)
+        return BudgetVerdict(
+            exhausted=decision.decision == "freeze" and not decision.allowed,
+            reason=why,
+            inputs=inputs,
+            allowed=decision.allowed,
+        )
 
     return check
 
@@ -333,7 +357,7 @@ class RolloutResult(BaseModel):
 
     @property
     def exit_code(self) -> int:
-        """0 promoted, 1 rolled back or paused, 3 the rollback webhook failed."""
+        """0 promoted, 1 blocked by the gate, rolled back or paused, 3 the rollback webhook failed."""
         return {"succeeded": 0, "rollback_failed": 3}.get(self.run.phase, 1)
 
 
@@ -469,7 +493,9 @@ def run_rollout(
     """
     if resume is None:
         run = _Run(config, run_id or uuid.uuid4().hex[:12], recorder, clock)
-        t = advance(run.plan, RolloutState(), Start())
+        gate = budget_check(run.started) if budget_check is not None else None
+        blocked = gate.reason if gate is not None and not gate.allowed else None
+        t = advance(run.plan, RolloutState(), Start(blocked_reason=blocked))
         run.record("start", t)
     else:
         stored, seq, command = resume

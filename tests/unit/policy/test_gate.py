@@ -124,6 +124,15 @@ def test_the_budget_check_of_a_rollout_reports_a_freeze_as_exhausted() -> None:
     assert healthy.inputs.expected_total_rate_per_s == pytest.approx(1000 / 60)
 
 
+def test_a_security_fix_may_roll_out_during_a_freeze_without_being_rolled_back() -> None:
+    from headroom.service.rollout import gate_budget_check
+
+    check = gate_budget_check([slo()], source_with(old_spend(1.05)), "checkout", change_type="security")
+    verdict = check(AT)
+    assert verdict.allowed
+    assert not verdict.exhausted
+
+
 @given(st.floats(-2.0, 1.0), st.floats(-2.0, 1.0), st.booleans())
 def test_less_budget_left_never_gives_a_better_decision(a: float, b: float, paging: bool) -> None:
     from headroom.policy.gate import slo_decision

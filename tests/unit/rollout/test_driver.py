@@ -70,11 +70,21 @@ def test_missing_judge_input_extends_the_step_then_pauses_without_promoting() ->
 
 
 def test_an_exhausted_budget_rolls_back_a_passing_canary() -> None:
-    spent = iter([BudgetVerdict(False, "ok"), BudgetVerdict(True, "checkout/availability: -5.0% left")])
+    ok = BudgetVerdict(False, "ok")
+    spent = iter([ok, ok, BudgetVerdict(True, "checkout/availability: -5.0% left")])  # start, step 1, step 2
     result, hooks, _, _ = _run(StepData({}), budget_check=lambda at: next(spent))
     assert result.run.phase == "rolled_back"
-    assert "error budget is exhausted" in result.run.reason
-    assert hooks.calls[-1] == ("rollback", 0)
+    assert "step 2/4 at 25%: the error budget is exhausted" in result.run.reason
+    assert hooks.calls == [("set_weight", 5), ("set_weight", 25), ("rollback", 0)]
+
+
+def test_a_change_the_gate_blocks_never_moves_traffic() -> None:
+    frozen = BudgetVerdict(True, "checkout/availability: error budget exhausted", allowed=False)
+    result, hooks, _, store = _run(StepData({}), budget_check=lambda at: frozen)
+    assert result.run.phase == "blocked"
+    assert result.exit_code == 1
+    assert hooks.calls == []
+    assert store.entries("r1")[0].why == "not started: checkout/availability: error budget exhausted"
 
 
 def test_a_rollback_webhook_that_fails_ends_in_rollback_failed_with_exit_code_3() -> None:

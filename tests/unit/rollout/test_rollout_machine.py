@@ -170,3 +170,9 @@ def test_promotion_only_ever_follows_a_pass_at_the_last_step(checks: list[tuple[
             assert t.state.weight == before.weight
         assert t.state.failed_checks <= plan.threshold
         assert t.state.phase not in TERMINAL_PHASES or t.action is None
+
+
+def test_a_start_the_gate_blocks_ends_at_once_without_an_action() -> None:
+    t = advance(PLAN, RolloutState(), Start(blocked_reason="the error budget is frozen"))
+    assert (t.state.phase, t.action) == ("blocked", None)
+    assert t.state.reason == "not started: the error budget is frozen"
