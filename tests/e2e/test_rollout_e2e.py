@@ -217,3 +217,43 @@ def test_webhooks_signed_with_the_wrong_secret_are_refused_and_nothing_moves(
     assert state.bad_signatures == 2  # set_weight, then the rollback
     assert result.run.phase == "rollback_failed"
     assert result.exit_code == 3
+
+
+SPEC = """\
+service: checkout
+slos:
+  - name: availability
+    objective: 99.9%
+    window: 30d
+    sli:
+      events: checkout
+      good: status < 500
+"""
+
+
+def test_the_cli_does_not_start_a_feature_rollout_while_the_budget_is_frozen(
+    controller: tuple[Controller, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from headroom.budget.windows import epoch_minute
+    from headroom.store.duckdb_store import DuckDBStore
+
+    state, base = controller
+    monkeypatch.setenv("E2E_WEBHOOK_SECRET", SECRET)
+    (tmp_path / "checkout.yaml").write_text(SPEC)
+    config = _config(tmp_path, base, steps="[50, 100]", interval="1s")
+    config.write_text(config.read_text() + "budget:\n  spec: [checkout.yaml]\n")
+    store = tmp_path / "h.duckdb"
+    # The last 30 days (ending a few minutes from now) hold 1,000 events a minute, 2 of them bad: -100 %.
+    end = epoch_minute(datetime.now(UTC)) + 5
+    minutes = 30 * 24 * 60
+    total = np.full((1, minutes), 1000.0)
+    with DuckDBStore(store) as db:
+        db.append_counts_many(["checkout/availability"], end - minutes, total - 2.0, total)
+    result = CliRunner().invoke(_cli(), ["rollout", str(config), "--store", str(store)])
+    assert result.exit_code == 1, result.output
+    assert "blocked" in result.output
+    assert "error budget exhausted" in result.output
+    assert state.hooks == []
+    assert state.metric_requests == []
