@@ -19,8 +19,7 @@ Time for a pair to fire under a constant error ratio ``e`` (Workbook, approach 4
 so at 99.9 % / 30 d a full outage fires the 1 h @ 14.4 page after 51.84 s, a 2 % error
 ratio after 2,592 s, and 0.5 % never fires it (``e`` must exceed 1.44 %).
 
-The two budget tiers read an ``SLOStatus``: ``exhaustion`` fires while
-``0 < time_to_exhaustion_s < horizon_s``, ``exhausted`` while ``remaining_ratio <= 0``.
+The two budget tiers read an ``SLOStatus`` (``exhaustion_alerts``).
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from headroom.alerting.exhaustion_alerts import budget_condition
 from headroom.alerting.profiles_resolve import ResolvedTier
 from headroom.budget.burn_rate import error_ratio
 from headroom.budget.series import FloatArray
@@ -141,27 +141,6 @@ def _pair_reason(
     )
 
 
-def _budget_reason(tier: ResolvedTier, status: SLOStatus | None) -> tuple[bool, str]:
-    if status is None:
-        return False, "no budget status"
-    remaining = status.budget.remaining_ratio
-    if remaining is None:
-        return False, status.null_reasons.get("budget", "no events in the SLO window")
-    if tier.kind == "exhausted":
-        if remaining <= 0:
-            return True, f"budget exhausted (remaining {remaining:.6g})"
-        return False, f"budget remaining {remaining:.6g}"
-    tte = status.time_to_exhaustion_s
-    horizon = format_duration(tier.horizon_s)
-    if tte is None:
-        return False, status.null_reasons.get("time_to_exhaustion_s", "not burning")
-    if remaining <= 0:
-        return False, "budget already exhausted (see the exhausted alert)"
-    if tte < tier.horizon_s:
-        return True, f"budget runs out in {tte:.0f} s, within {horizon}"
-    return False, f"budget runs out in {tte:.0f} s, beyond {horizon}"
-
-
 def evaluate_tiers(
     slos: Sequence[SLO],
     tiers: Sequence[Sequence[ResolvedTier]],
@@ -207,7 +186,7 @@ def evaluate_tiers(
         tte = status.time_to_exhaustion_s if status is not None else None
         for k, t in enumerate(ts):
             if t.kind != "burn_rate":
-                cond, reason = _budget_reason(t, status)
+                cond, reason = budget_condition(t, status)
                 out.append(
                     TierEvaluation(
                         slo.service,
