@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -442,9 +442,9 @@ def _analyse(
     budget_check: BudgetCheck | None,
     judge: Callable[[CanaryData, CanaryConfig, BudgetInputs | None], CanaryReport],
 ) -> tuple[Check, str | None]:
-    since = run.clock()
     sleep(action.wait_s)
     until = run.clock()
+    since = until - timedelta(seconds=min(action.wait_s, run.plan.interval_s))  # the warm-up is not judged
     budget = budget_check(until) if budget_check is not None else None
     try:
         canary = data.fetch(

@@ -182,3 +182,21 @@ def test_an_aborted_paused_run_rolls_back() -> None:
     )
     assert aborted.run.phase == "rolled_back"
     assert hooks.calls[-1] == ("rollback", 0)
+
+
+def test_the_judge_input_is_asked_for_the_analysis_interval_without_the_warm_up() -> None:
+    from datetime import timedelta
+
+    seen: list[tuple[object, object]] = []
+
+    class Recording(StepData):
+        def fetch(self, *, rollout, run_id, step, weight, since, until):  # type: ignore[no-untyped-def]
+            seen.append((since, until))
+            return super().fetch(
+                rollout=rollout, run_id=run_id, step=step, weight=weight, since=since, until=until
+            )
+
+    _run(Recording({}))
+    first_since, first_until = seen[0]
+    assert first_until == START + timedelta(minutes=6)
+    assert first_since == START + timedelta(minutes=1)
