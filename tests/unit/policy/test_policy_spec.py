@@ -73,3 +73,38 @@ def test_a_freeze_threshold_above_the_caution_threshold_is_an_error() -> None:
     policy, issues = _parse("policy: {freeze_below: 30%}\n")
     assert policy is None
     assert "freeze_below (30%) is above caution_below (25%)" in str(issues[0])
+
+
+def test_the_headroom_loader_gives_every_slo_of_the_service_its_policy() -> None:
+    from headroom.spec.load import parse_spec_texts
+
+    text = """\
+service: checkout
+policy:
+  caution_below: 40%
+  exempt_slos: [latency]
+slos:
+  - name: availability
+    objective: 99.9%
+    sli: {events: checkout, good: status < 500}
+  - name: latency
+    objective: 99%
+    sli: {events: checkout, good: latency_ms <= 300}
+"""
+    specset, issues = parse_spec_texts([("checkout.yaml", text)])
+    assert specset is not None, issues
+    assert [s.policy.caution_below_ratio if s.policy else None for s in specset.slos] == [0.4, 0.4]
+    assert specset.slos[0].policy is not None
+    assert specset.slos[0].policy.exempt_slos == ("latency",)
+
+
+def test_a_bad_policy_in_a_spec_is_reported_by_the_loader_with_its_line() -> None:
+    from headroom.spec.load import parse_spec_texts
+
+    text = (
+        "service: checkout\npolicy: {caution_below: 250%}\n"
+        "slos:\n  - {name: a, objective: 99%, sli: {events: e}}\n"
+    )
+    specset, issues = parse_spec_texts([("checkout.yaml", text)])
+    assert specset is None
+    assert any("checkout.yaml:2: policy.caution_below: 250% is outside" in str(i) for i in issues)
