@@ -375,25 +375,35 @@ def _tier_state(sc: _Scenario, t: int, rule: AlertRule, budget: float) -> bool |
     return None if None in states else False
 
 
-def _firing(sc: _Scenario, at: int, rule: AlertRule, budget: float) -> bool | None:
-    active: int | None = None
-    for t in range(at + 1):
-        state = _tier_state(sc, t, rule, budget)
-        if state is None and t >= at - rule.for_s // 60 - 2:
-            return None
-        active = (active if active is not None else t) if state else None
-    return active is not None and at - active >= rule.for_s // 60
+class _Timeline:
+    """Each alert's state minute by minute for one scenario, computed once and extended on demand."""
 
+    def __init__(self, sc: _Scenario, rules: Sequence[AlertRule], budget: float) -> None:
+        self._sc, self._rules, self._budget = sc, tuple(rules), budget
+        self._states: list[list[bool | None]] = [[] for _ in self._rules]
+        self._since: list[list[int | None]] = [[] for _ in self._rules]
 
-def _expected(sc: _Scenario, at: int, rules: Sequence[AlertRule], budget: float) -> list[AlertRule] | None:
-    firing = []
-    for rule in rules:
-        state = _firing(sc, at, rule, budget)
-        if state is None:
-            return None
-        if state:
-            firing.append(rule)
-    return firing
+    def _extend(self, until: int) -> None:
+        for rule, states, since in zip(self._rules, self._states, self._since, strict=True):
+            while len(states) <= until:
+                t = len(states)
+                state = _tier_state(self._sc, t, rule, self._budget)
+                previous = since[-1] if since else None
+                since.append((previous if previous is not None else t) if state else None)
+                states.append(state)
+
+    def firing(self, at: int) -> list[AlertRule] | None:
+        """The alerts firing at minute ``at``, or ``None`` when that cannot be called."""
+        self._extend(at)
+        result = []
+        for rule, states, since in zip(self._rules, self._states, self._since, strict=True):
+            for_min = rule.for_s // 60
+            if any(s is None for s in states[max(0, at - for_min - 2) : at + 1]):
+                return None
+            start = since[at]
+            if start is not None and at - start >= for_min:
+                result.append(rule)
+        return result
 
 
 # ---------------------------------------------------------------- writing the tests
@@ -577,7 +587,7 @@ def _plan_case(
     probe = _Scenario(title, burn, bad, total, spike, eval_at + 1)
     values: list[dict[str, YamlValue]] = []
     checks: list[tuple[int, list[AlertRule]]] = []
-    first = _expected(probe, eval_at, ctx.rules, ctx.budget)
+    first = _Timeline(probe, ctx.rules, ctx.budget).firing(eval_at)
     if first is None:
         return None
     checks.append((eval_at, first))
@@ -646,8 +656,11 @@ def _recovery_instant(
 ) -> tuple[int, list[AlertRule]] | None:
     """Middle of the first run of minutes where some alerts have reset and some still fire."""
     run: list[tuple[int, list[AlertRule]]] = []
+    timeline = _Timeline(sc, ctx.rules, ctx.budget)
     for t in range(spike + 1, horizon + 1):
-        firing = _expected(sc, t, ctx.rules, ctx.budget)
+        if len(run) > 20:
+            break
+        firing = timeline.firing(t)
         good = firing is not None and 0 < len(firing) < len(during) and all(r in during for r in firing)
         if good and firing is not None and (not run or run[-1][1] == firing):
             run.append((t, firing))

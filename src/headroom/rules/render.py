@@ -241,7 +241,9 @@ def _style(text: str) -> str:
     if not all(_printable(c) for c in text) or " \n" in text:
         return "double"
     if "\n" in text:
-        return "double" if text.endswith(" ") else "literal"
+        # a block cannot start with a break or a space without an indentation hint, nor be only breaks
+        awkward = text.endswith(" ") or text[0] in " \n" or not text.strip()
+        return "double" if awkward else "literal"
     plain = not (
         text[0] in _LEADING_INDICATORS
         or (text[0] in "-?:" and (len(text) == 1 or text[1] == " "))
@@ -295,7 +297,7 @@ def _scalar(value: _Scalar, column: int, indent: int) -> str:
         return "'" + _fold(value, column + 1, indent, single=True) + "'"
     if style == "double":
         return json.dumps(value, ensure_ascii=False)
-    header = "|" + (str(_INDENT) if value[0] in " \n" else "")
+    header = "|"
     if not value.endswith("\n"):
         header += "-"
     elif value.endswith("\n\n"):
