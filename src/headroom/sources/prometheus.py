@@ -29,18 +29,17 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, TypeVar
 
 import httpx
 import numpy as np
-import numpy.typing as npt
 
 from headroom.budget.series import FloatArray
 from headroom.budget.windows import WindowSpan, epoch_minute
 from headroom.errors import SourceError
 from headroom.sources.base import Counts
+from headroom.sources.prometheus_answers import Cells, Group, MissingErrors, fill_counts, fill_minutes
 from headroom.sources.prometheus_http import PrometheusHTTP, QueryRejectedError, RangeSeries, Sample
 from headroom.sources.promql_window import (
     KEY_LABEL,
@@ -50,7 +49,6 @@ from headroom.sources.promql_window import (
     count_parts,
     le_values_equal,
     minute_parts,
-    promql_duration,
     ratio_timeslices_parts,
     tagged_union,
 )
@@ -65,43 +63,6 @@ _T = TypeVar("_T")
 #: (web/api/v1 ``queryRange``); a week of minutes stays well below it.
 _MAX_RANGE_STEPS = 10_080
 _PROMETHEUS_SLIS = (PrometheusRatioSLI, PrometheusRawSLI, PrometheusHistogramSLI)
-
-
-@dataclass(frozen=True)
-class _Group:
-    """The parts answering one cell: SLO ``row`` over window ``col`` of ``window_s`` seconds."""
-
-    row: int
-    col: int
-    window_s: int
-    parts: list[Part]
-
-
-@dataclass
-class _Cells:
-    """Answers gathered for a (rows x cols) batch, before they become ``Counts``."""
-
-    rows: int
-    cols: int
-    good: FloatArray = field(init=False)
-    total: FloatArray = field(init=False)
-    known: npt.NDArray[np.bool_] = field(init=False)
-    missing: dict[int, str] = field(default_factory=dict)
-    notes: dict[int, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.good = np.full((self.rows, self.cols), np.nan)
-        self.total = np.full((self.rows, self.cols), np.nan)
-        self.known = np.ones(self.rows, dtype=bool)
-
-    def miss(self, row: int, reason: str) -> None:
-        self.missing.setdefault(row, reason)
-
-    def note(self, row: int, text: str) -> None:
-        self.notes.setdefault(row, text)
-
-    def counts(self) -> Counts:
-        return Counts(self.good, self.total, self.known, dict(self.missing), dict(self.notes))
 
 
 class PrometheusSource:
@@ -127,7 +88,7 @@ class PrometheusSource:
         period_mode: PeriodMode = "events",
         max_parts_per_query: int = 64,
         concurrency: int = 2,
-        missing_errors: Literal["zero", "no-data"] = "zero",
+        missing_errors: MissingErrors = "zero",
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if period_mode not in ("events", "ratio-timeslices"):
@@ -179,18 +140,18 @@ class PrometheusSource:
         at_s = epoch_minute(at) * 60
         # Each distinct lookback is asked once (the SLO window often repeats one, e.g. 3d).
         unique = list(dict.fromkeys(lookbacks_s))
-        cells = _Cells(len(slos), len(unique))
+        cells = Cells(len(slos), len(unique))
         les = self._resolve_le(slos, cells, at_s, max(lookbacks_s, default=60))
-        groups: list[_Group] = []
+        groups: list[Group] = []
         for i, slo in enumerate(slos):
             if i in cells.missing:
                 continue
             for j, lookback_s in enumerate(unique):
                 groups.append(
-                    _Group(i, j, lookback_s, count_parts(slo.sli, i, lookback_s, f"{i}_{j}", les.get(i)))
+                    Group(i, j, lookback_s, count_parts(slo.sli, i, lookback_s, f"{i}_{j}", les.get(i)))
                 )
         answers = self._instant(slos, groups, at_s)
-        self._fill(cells, groups, answers)
+        fill_counts(cells, groups, answers, self._missing_errors)
         counts = cells.counts()
         if len(unique) == len(lookbacks_s):
             return counts
@@ -199,7 +160,7 @@ class PrometheusSource:
         return Counts(good, total, counts.counts_known, counts.missing, counts.notes)
 
     def window_counts(self, slos: Sequence[SLO], spans: Sequence[WindowSpan]) -> Counts:
-        cells = _Cells(len(slos), 1)
+        cells = Cells(len(slos), 1)
         by_end: dict[int, list[int]] = defaultdict(list)
         for i, span in enumerate(spans):
             by_end[span.end_minute].append(i)
@@ -207,7 +168,7 @@ class PrometheusSource:
             at_s = end_minute * 60
             longest = max((spans[i].end_minute - spans[i].start_minute) * 60 for i in rows)
             les = self._resolve_le([slos[i] for i in rows], cells, at_s, max(longest, 60), rows)
-            groups: list[_Group] = []
+            groups: list[Group] = []
             for i in rows:
                 if i in cells.missing:
                     continue
@@ -219,14 +180,14 @@ class PrometheusSource:
                     parts = ratio_timeslices_parts(slos[i].sli, i, period_s, f"{i}_0", les.get(i))
                 else:
                     parts = count_parts(slos[i].sli, i, period_s, f"{i}_0", les.get(i))
-                groups.append(_Group(i, 0, period_s, parts))
+                groups.append(Group(i, 0, period_s, parts))
             answers = self._instant(slos, groups, at_s)
-            self._fill(cells, groups, answers)
+            fill_counts(cells, groups, answers, self._missing_errors)
         return cells.counts()
 
     def bad_slices(self, slos: Sequence[SLO], spans: Sequence[WindowSpan]) -> FloatArray:
         out = np.full(len(slos), np.nan)
-        cells = _Cells(len(slos), 1)
+        cells = Cells(len(slos), 1)
         by_end: dict[int, list[int]] = defaultdict(list)
         for i, (slo, span) in enumerate(zip(slos, spans, strict=True)):
             if isinstance(slo.budgeting, Timeslices) and isinstance(slo.sli, _PROMETHEUS_SLIS):
@@ -235,7 +196,7 @@ class PrometheusSource:
             at_s = end_minute * 60
             longest = max((spans[i].end_minute - spans[i].start_minute) * 60 for i in rows)
             les = self._resolve_le([slos[i] for i in rows], cells, at_s, max(longest, 60), rows)
-            groups: list[_Group] = []
+            groups: list[Group] = []
             for i in rows:
                 budgeting = slos[i].budgeting
                 period_s = (spans[i].end_minute - spans[i].start_minute) * 60
@@ -247,7 +208,7 @@ class PrometheusSource:
                 expr = bad_slices_expr(
                     slos[i].sli, period_s, budgeting.slice_s, float(budgeting.slice_target), les.get(i)
                 )
-                groups.append(_Group(i, 0, period_s, [Part(f"{i}_b", i, "bad_slices", expr)]))
+                groups.append(Group(i, 0, period_s, [Part(f"{i}_b", i, "bad_slices", expr)]))
             answers = self._instant(slos, groups, at_s)
             for group in groups:
                 values = answers.get(group.parts[0].key, [])
@@ -257,14 +218,14 @@ class PrometheusSource:
 
     def minute_series(self, slos: Sequence[SLO], start_minute: int, end_minute: int) -> Counts:
         width = max(end_minute - start_minute, 0)
-        cells = _Cells(len(slos), width)
+        cells = Cells(len(slos), width)
         cells.good[:] = 0.0
         cells.total[:] = 0.0
         if width == 0:
             return cells.counts()
         les = self._resolve_le(slos, cells, end_minute * 60, width * 60)
         groups = [
-            _Group(i, 0, 60, minute_parts(slo.sli, i, f"{i}_m", les.get(i)))
+            Group(i, 0, 60, minute_parts(slo.sli, i, f"{i}_m", les.get(i)))
             for i, slo in enumerate(slos)
             if i not in cells.missing
         ]
@@ -280,106 +241,12 @@ class PrometheusSource:
                 idx = np.asarray(series.times_s, dtype=np.float64) // 60 - 1 - start_minute
                 seen[key][idx.astype(np.int64)] = series.values
         for group in groups:
-            self._fill_minutes(cells, group.row, group.parts, seen)
+            fill_minutes(cells, group.row, group.parts, seen, self._missing_errors)
         return cells.counts()
 
     # ------------------------------------------------------------------ helpers
 
-    def _fill_minutes(
-        self, cells: _Cells, row: int, own: Sequence[Part], seen: dict[str, FloatArray]
-    ) -> None:
-        by_kind = {p.kind: (p, seen[p.key]) for p in own}
-        if "error_ratio" in by_kind:
-            part, ratio = by_kind["error_ratio"]
-            cells.known[row] = False
-            ok = np.isfinite(ratio) & (ratio >= 0) & (ratio <= 1)
-            cells.good[row] = np.where(ok, 1.0 - np.where(ok, ratio, 0.0), 0.0)
-            cells.total[row] = np.where(ok, 1.0, 0.0)
-            self._note_gaps(cells, row, int(np.count_nonzero(~ok)), ratio.size, part)
-            return
-        total_part, total = by_kind["total"]
-        if not np.isfinite(total).any():
-            cells.miss(row, f"no data from {total_part.expr} (range query, step 60s)")
-            return
-        ok = np.isfinite(total) & (total >= 0)
-        cells.total[row] = np.where(ok, total, 0.0)
-        if "good" in by_kind:
-            good_part, good = by_kind["good"]
-            if not np.isfinite(good).any():
-                cells.miss(row, f"no data from {good_part.expr} (range query, step 60s)")
-                cells.total[row] = 0.0
-                return
-            good_ok = np.isfinite(good) & (good >= 0)
-            cells.good[row] = np.where(
-                ok & good_ok, np.minimum(np.where(good_ok, good, 0.0), cells.total[row]), 0.0
-            )
-            self._note_gaps(cells, row, int(np.count_nonzero(~(ok & good_ok))), total.size, total_part)
-            return
-        err_part, errors = by_kind["errors"]
-        if not np.isfinite(errors).any() and self._missing_errors == "no-data":
-            cells.miss(row, f"no data from {err_part.expr} (range query, step 60s)")
-            cells.total[row] = 0.0
-            return
-        bad = np.where(np.isfinite(errors) & (errors >= 0), errors, 0.0)
-        cells.good[row] = np.where(ok, cells.total[row] - np.minimum(bad, cells.total[row]), 0.0)
-        self._note_gaps(cells, row, int(np.count_nonzero(~ok)), total.size, total_part)
-
-    @staticmethod
-    def _note_gaps(cells: _Cells, row: int, gaps: int, minutes: int, part: Part) -> None:
-        if gaps:
-            cells.note(
-                row, f"{gaps} of {minutes} minutes had no usable sample and count as 0 events: {part.expr}"
-            )
-
-    def _fill(
-        self,
-        cells: _Cells,
-        groups: Sequence[_Group],
-        answers: Mapping[str, list[float]],
-    ) -> None:
-        """Turn tagged answers into counts, NaN plus a reason where a part had no usable value."""
-        for group in groups:
-            row, col = group.row, group.col
-            kinds = {p.kind: p for p in group.parts}
-            where = promql_duration(group.window_s)
-            values: dict[str, float] = {}
-            problem = ""
-            for kind, part in kinds.items():
-                got = answers.get(part.key, [])
-                if len(got) > 1:
-                    problem = (
-                        f"[{where}] {part.expr} returned {len(got)} series; aggregate it to one (e.g. sum())"
-                    )
-                elif not got:
-                    if kind == "errors" and self._missing_errors == "zero":
-                        values[kind] = 0.0
-                    else:
-                        problem = f"[{where}] no data from {part.expr}"
-                elif not math.isfinite(got[0]) or got[0] < 0:
-                    problem = f"[{where}] {part.expr} returned {got[0]!r}, not a count or ratio"
-                else:
-                    values[kind] = got[0]
-                if problem:
-                    break
-            if not problem and "error_ratio" in values and values["error_ratio"] > 1:
-                problem = (
-                    f"[{where}] {kinds['error_ratio'].expr} returned {values['error_ratio']!r}, not in [0, 1]"
-                )
-            if problem:
-                cells.miss(row, problem)
-                continue
-            if "error_ratio" in values:
-                cells.known[row] = False
-                cells.good[row, col], cells.total[row, col] = 1.0 - values["error_ratio"], 1.0
-                continue
-            total = values["total"]
-            good = values["good"] if "good" in values else total - values["errors"]
-            if good > total or good < 0:
-                cells.note(row, f"[{where}] good {good!r} outside [0, total {total!r}]; clamped")
-                good = min(max(good, 0.0), total)
-            cells.good[row, col], cells.total[row, col] = good, total
-
-    def _chunks(self, groups: Sequence[_Group]) -> Iterator[list[Part]]:
+    def _chunks(self, groups: Sequence[Group]) -> Iterator[list[Part]]:
         """Parts in queries of at most ``max_parts_per_query``; a window's good and total stay together."""
         chunk: list[Part] = []
         for group in groups:
@@ -390,7 +257,7 @@ class PrometheusSource:
         if chunk:
             yield chunk
 
-    def _instant(self, slos: Sequence[SLO], groups: Sequence[_Group], at_s: int) -> dict[str, list[float]]:
+    def _instant(self, slos: Sequence[SLO], groups: Sequence[Group], at_s: int) -> dict[str, list[float]]:
         """Run the tagged parts as batched instant queries at ``at_s``; values by key."""
         answers: dict[str, list[float]] = defaultdict(list)
         chunks = list(self._chunks(groups))
@@ -404,7 +271,7 @@ class PrometheusSource:
         return answers
 
     def _range(
-        self, slos: Sequence[SLO], groups: Sequence[_Group], start_s: int, end_s: int
+        self, slos: Sequence[SLO], groups: Sequence[Group], start_s: int, end_s: int
     ) -> list[RangeSeries]:
         chunks = list(self._chunks(groups))
 
@@ -440,7 +307,7 @@ class PrometheusSource:
     def _resolve_le(
         self,
         slos: Sequence[SLO],
-        cells: _Cells,
+        cells: Cells,
         at_s: int,
         lookback_s: int,
         rows: Sequence[int] | None = None,
@@ -464,7 +331,15 @@ class PrometheusSource:
                 continue
             selector = bucket_selector(slo.sli)
             if selector not in self._le_cache:
-                values = self._http.label_values("le", [selector], at_s - lookback_s, at_s)
+                try:
+                    values = self._http.label_values("le", [selector], at_s - lookback_s, at_s)
+                except QueryRejectedError as error:
+                    where = f" ({slo.location})" if slo.location is not None else ""
+                    raise SourceError(
+                        f"SLO {slo.id}{where}: Prometheus at {self.base_url} rejected the histogram selector "
+                        f"{selector}: {error.error_type}: {error.detail}\n"
+                        "  fix: correct metric and selector in this SLO's sli block"
+                    ) from None
                 if not values:
                     cells.miss(row, f"no data: no series match {selector}")
                     continue

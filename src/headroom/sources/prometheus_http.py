@@ -15,6 +15,7 @@ asking again cannot change the answer.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -111,7 +112,13 @@ class PrometheusHTTP:
         if bearer_token is not None:
             self._headers["Authorization"] = f"Bearer {bearer_token}"
         self._auth = httpx.BasicAuth(*basic_auth) if basic_auth is not None else None
-        self.requests_sent = 0
+        self._sent = 0
+        self._sent_lock = threading.Lock()
+
+    @property
+    def requests_sent(self) -> int:
+        """HTTP requests sent so far, retries included."""
+        return self._sent
 
     def close(self) -> None:
         """Close the connection pool, if this object created it."""
@@ -174,7 +181,8 @@ class PrometheusHTTP:
             if attempt:
                 self._sleep(self._backoff_s * 2 ** (attempt - 1))
             try:
-                self.requests_sent += 1
+                with self._sent_lock:
+                    self._sent += 1
                 auth = self._auth or httpx.USE_CLIENT_DEFAULT
                 if method == "GET":
                     response = self._client.get(

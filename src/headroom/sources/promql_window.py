@@ -26,7 +26,6 @@ so a good count can never come from a later moment than its total.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -259,8 +258,3 @@ def tagged_union(parts: Sequence[Part]) -> str:
         paired = [f"({terms[k]} or {terms[k + 1]})" for k in range(0, len(terms) - 1, 2)]
         terms = paired + ([terms[-1]] if len(terms) % 2 else [])
     return terms[0].removeprefix("(").removesuffix(")") if len(parts) > 1 else terms[0]
-
-
-def is_finite_count(value: float) -> bool:
-    """A usable count: finite and not negative."""
-    return math.isfinite(value) and value >= 0.0

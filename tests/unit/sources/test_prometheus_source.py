@@ -526,3 +526,20 @@ def test_a_lookback_asked_twice_is_queried_once_and_answered_in_both_columns() -
     counts = _source(fake).lookback_counts([_slo("a", RATIO)], AT, [300, 259200, 259200])
     assert len(_TAG.findall(fake.forms[-1]["query"][0])) == 4
     assert counts.total.tolist() == [[3000.0, 2592000.0, 2592000.0]]
+
+
+def test_a_rejected_histogram_selector_names_the_slo() -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        error = '1:35: parse error: unexpected "=" in label matching'
+        return httpx.Response(400, json={"status": "error", "errorType": "bad_data", "error": error})
+
+    sli = HISTOGRAM.model_copy(update={"selector": "job=="})
+    slo = _slo("lat", sli, location=SourceLocation(file="slos.yaml", line=3))
+    client = httpx.Client(transport=httpx.MockTransport(handle))
+    with pytest.raises(SourceError) as caught:
+        PrometheusSource(URL, client=client).lookback_counts([slo], AT, [300])
+    assert str(caught.value).startswith(
+        f"SLO api/lat (slos.yaml:3): Prometheus at {URL} rejected the histogram selector "
+        "http_request_duration_seconds_bucket{job==}: "
+        'bad_data: 1:35: parse error: unexpected "=" in label matching'
+    )
