@@ -184,3 +184,8 @@ def _progress() -> Progress:
 def main() -> None:
     """Entry point of the ``headroom`` script."""
     app()
+
+
+from headroom.cli import serve as _serve  # noqa: E402
+
+_serve.register(app)
