@@ -35,6 +35,7 @@ The last tier of every result, ``any``, is the union of all tiers (the profile a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -280,12 +281,60 @@ def _firing_cells(
     with np.errstate(invalid="ignore"):  # a disabled tier (inf) over no events: NaN, never fires
         np.multiply(short_total, (thr * (1 - _PREFILTER_MARGIN)).reshape(-1, 1), out=scratch)
     row, minute = _cells(np.greater(short_bad, scratch, out=mask), m)
-    sb, st_ = short_bad[row, minute], short_total[row, minute]
+    return _exact_cells(bad_c, total_c, row, minute, tier, thr, minimum)
+
+
+def _exact_cells(
+    bad_c: FloatArray,
+    total_c: FloatArray,
+    row: IntArray,
+    minute: IntArray,
+    tier: TierSpec,
+    thr: FloatArray,
+    minimum: FloatArray,
+) -> tuple[IntArray, IntArray]:
+    """The candidate cells where ``tier`` really fires: exact ratios of both windows, low traffic."""
+    sb = _window_at(bad_c, row, minute, tier.short_minutes)
+    st_ = _window_at(total_c, row, minute, tier.short_minutes)
     lb = _window_at(bad_c, row, minute, tier.long_minutes)
     lt = _window_at(total_c, row, minute, tier.long_minutes)
     fire = _ratio_above(sb, st_, thr[row]) & _ratio_above(lb, lt, thr[row])
     fire &= (lt >= minimum[row]) & (st_ >= minimum[row])
     return row[fire], minute[fire]
+
+
+def _pruned_cells(
+    bad_c: FloatArray, total_c: FloatArray, tier: TierSpec, thr: FloatArray, minimum: FloatArray
+) -> tuple[IntArray, IntArray] | None:
+    """Firing cells found by pruning blocks of minutes on the long window; None when pruning fails.
+
+    For a block ``[k0, k1)`` of at most a quarter of the long window, every long window
+    ending in it holds at most the bad events of their union and at least the events of
+    their intersection (counts are non-negative, so prefix sums never decrease). When
+    ``union_bad <= threshold x intersection_total`` (less a rounding tolerance) no minute of
+    the block can fire, and it is skipped. The rest is checked exactly, cell by cell; if
+    more than a third of the cells survive, the dense path is cheaper (None).
+    """
+    r, m = bad_c.shape[0], bad_c.shape[1] - 1
+    long_m = tier.long_minutes
+    block = max(1, long_m // 4)
+    k0 = np.arange(0, m, block, dtype=np.int64)
+    k1 = np.minimum(k0 + block, m)
+    union_bad = bad_c[:, k1] - bad_c[:, np.maximum(k0 + 1 - long_m, 0)]
+    inter_total = total_c[:, k0 + 1] - total_c[:, np.maximum(k1 - long_m, 0)]
+    limit = thr.reshape(-1, 1)
+    tol = (1e-12 * (bad_c[:, m] + thr * total_c[:, m])).reshape(-1, 1)
+    with np.errstate(invalid="ignore"):  # a disabled tier (inf) over no events: NaN, pruned
+        keep = union_bad - limit * inter_total > -tol
+    rr, bb = np.nonzero(keep)
+    lengths = (k1 - k0)[bb]
+    count = int(lengths.sum())
+    if count * 3 > r * m:
+        return None
+    row = np.repeat(rr.astype(np.int64), lengths)
+    ends = np.cumsum(lengths)
+    minute = np.repeat(k0[bb] - (ends - lengths), lengths) + np.arange(count, dtype=np.int64)
+    return _exact_cells(bad_c, total_c, row, minute, tier, thr, minimum)
 
 
 def _match(
@@ -324,51 +373,61 @@ class _Chunk:
     cells: list[tuple[IntArray, IntArray]]
 
 
+class _Workspace:
+    """Arrays one thread reuses from chunk to chunk (no page faults on fresh memory)."""
+
+    def __init__(self, rows: int, m: int) -> None:
+        self.bad = np.empty((rows, m))
+        self.bad_c = np.zeros((rows, m + 1))
+        self.total_c = np.zeros((rows, m + 1))
+        self.scratch = np.empty((rows, m))
+        self.mask = np.empty((rows, m), dtype=bool)
+        self.short_total: FloatArray | None = None
+
+
 def _replay_chunk(
     good: FloatArray,
     total: FloatArray,
     lo: int,
     tiers: Sequence[TierSpec],
-    shorts: Sequence[int],
     ebr: FloatArray,
     period: FloatArray,
     minimum: FloatArray,
     share: float,
     merge_gap_minutes: int,
+    ws: _Workspace,
 ) -> _Chunk:
     """Events and every tier's firing cells for rows ``lo .. lo + len(good)``."""
     r, m = total.shape
     rows = slice(lo, lo + r)
-    bad = total - good
-    bad_c, total_c = _prefix(bad), _prefix(total)
-    scratch, mask = np.empty((r, m)), np.empty((r, m), dtype=bool)
+    bad = np.subtract(total, good, out=ws.bad[:r])
+    bad_c, total_c = ws.bad_c[:r], ws.total_c[:r]
+    np.cumsum(bad, axis=1, out=bad_c[:, 1:])
+    np.cumsum(total, axis=1, out=total_c[:, 1:])
+    scratch, mask = ws.scratch[:r], ws.mask[:r]
     ev = _events_chunk(
         bad, total, bad_c, total_c, ebr[rows], period[rows], share, merge_gap_minutes, scratch, mask
     )
-    short_bad, short_total = bad, np.empty((r, m))  # bad is no longer needed: reuse it
     cells: list[tuple[IntArray, IntArray]] = [(np.zeros(0, np.int64), np.zeros(0, np.int64))] * (
         len(tiers) + 1
     )
     union: list[IntArray] = []
-    for width in shorts:
-        _window_sums(bad_c, width, short_bad)
-        _window_sums(total_c, width, short_total)
-        for t_i, tier in enumerate(tiers):
-            if tier.short_minutes != width:
-                continue
-            row, minute = _firing_cells(
-                bad_c,
-                total_c,
-                short_bad,
-                short_total,
-                tier,
-                tier.threshold[rows],
-                minimum[rows],
-                scratch,
-                mask,
-            )
-            cells[t_i] = (row + lo, minute)
-            union.append((row + lo) * m + minute)
+    summed_width = 0
+    for t_i, tier in sorted(enumerate(tiers), key=lambda it: it[1].short_minutes):
+        thr, low = tier.threshold[rows], minimum[rows]
+        found = _pruned_cells(bad_c, total_c, tier, thr, low)
+        if found is None:
+            if ws.short_total is None:
+                ws.short_total = np.empty(ws.bad.shape)
+            short_bad, short_total = bad, ws.short_total[:r]  # per-minute bad is no longer needed
+            if summed_width != tier.short_minutes:
+                _window_sums(bad_c, tier.short_minutes, short_bad)
+                _window_sums(total_c, tier.short_minutes, short_total)
+                summed_width = tier.short_minutes
+            found = _firing_cells(bad_c, total_c, short_bad, short_total, tier, thr, low, scratch, mask)
+        row, minute = found
+        cells[t_i] = (row + lo, minute)
+        union.append((row + lo) * m + minute)
     flat = np.unique(np.concatenate(union)) if union else np.zeros(0, dtype=np.int64)
     cells[-1] = (flat // m, flat % m)
     return _Chunk((ev[0] + lo, *ev[1:]), cells)
@@ -398,20 +457,36 @@ def backtest(
     period = np.asarray(period_minutes, dtype=np.float64)
     minimum = np.zeros(n) if min_events is None else np.asarray(min_events, dtype=np.float64)
     shorts = sorted({t.short_minutes for t in tiers})
-
-    def chunk(lo: int) -> _Chunk:
-        hi = min(lo + step, n)
-        return _replay_chunk(
-            good[lo:hi], total[lo:hi], lo, tiers, shorts, ebr, period, minimum, share, merge_gap_minutes
-        )
-
     step = _row_step(m)
-    starts = range(0, n, step)
-    if workers > 1 and len(starts) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            chunks = list(pool.map(chunk, starts))
+    starts = list(range(0, n, step))
+    parts = max(1, min(workers, len(starts)))
+
+    def run(share_of_starts: list[int]) -> list[_Chunk]:
+        ws = _Workspace(min(step, n), m)
+        return [
+            _replay_chunk(
+                good[lo : lo + step],
+                total[lo : lo + step],
+                lo,
+                tiers,
+                ebr,
+                period,
+                minimum,
+                share,
+                merge_gap_minutes,
+                ws,
+            )
+            for lo in share_of_starts
+        ]
+
+    # Each thread takes a contiguous run of chunks, so results concatenate in row order.
+    bounds = np.linspace(0, len(starts), parts + 1).astype(int)
+    shares = [starts[a:b] for a, b in itertools.pairwise(bounds)]
+    if parts > 1:
+        with ThreadPoolExecutor(max_workers=parts) as pool:
+            chunks = [c for part in pool.map(run, shares) for c in part]
     else:
-        chunks = [chunk(lo) for lo in starts]
+        chunks = run(starts)
     event_parts = [c.events for c in chunks]
     cells = [[c.cells[t_i] for c in chunks] for t_i in range(len(tiers) + 1)]
     events = _concat_events(event_parts)

@@ -132,13 +132,20 @@ def test_rows_are_replayed_independently_across_chunks() -> None:
 series = hnp.arrays(np.int64, st.integers(1, 80), elements=st.integers(0, 20))
 
 
-@given(bad=series, extra=series, thr=st.floats(0.01, 0.9), min_events=st.integers(0, 30))
+@given(
+    bad=series,
+    extra=series,
+    thr=st.floats(0.01, 0.9),
+    min_events=st.integers(0, 30),
+    windows=st.sampled_from([(6, 2), (24, 2), (40, 4)]),
+)
 def test_replay_fires_exactly_where_a_live_evaluation_would(
-    bad: np.ndarray, extra: np.ndarray, thr: float, min_events: int
+    bad: np.ndarray, extra: np.ndarray, thr: float, min_events: int, windows: tuple[int, int]
 ) -> None:
+    long_m, short_m = windows
     m = min(bad.size, extra.size)
     bad_f, total_f = bad[:m].astype(float), (bad[:m] + extra[:m]).astype(float)
-    tier = TierSpec("t", "page", 6, 2, np.array([thr]))
+    tier = TierSpec("t", "page", long_m, short_m, np.array([thr]))
     res = backtest(
         (total_f - bad_f)[None],
         total_f[None],
@@ -151,10 +158,10 @@ def test_replay_fires_exactly_where_a_live_evaluation_would(
     for a, b in zip(res.tiers[0].spans.start, res.tiers[0].spans.end, strict=True):
         mask[a:b] = True
     live = evaluate_pairs(
-        trailing_sums(bad_f, 6, partial=True),
-        trailing_sums(total_f, 6, partial=True),
-        trailing_sums(bad_f, 2, partial=True),
-        trailing_sums(total_f, 2, partial=True),
+        trailing_sums(bad_f, long_m, partial=True),
+        trailing_sums(total_f, long_m, partial=True),
+        trailing_sums(bad_f, short_m, partial=True),
+        trailing_sums(total_f, short_m, partial=True),
         thr,
         min_events,
     )
