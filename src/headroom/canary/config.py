@@ -84,13 +84,13 @@ class MetricConfig(_Frozen):
 
     @property
     def effective_critical_increase(self) -> float:
-        """Effect size a High on a critical metric must reach to veto the run (Kayenta default 1.0)."""
-        return self.critical_increase if self.critical_increase is not None else 1.0
+        """Effect a High on a critical metric must reach to veto the run (default 1.0; CLES 0.5)."""
+        return self.critical_increase if self.critical_increase is not None else self._default_allowed()
 
     @property
     def effective_critical_decrease(self) -> float:
-        """Effect size a Low on a critical metric must reach to veto the run (Kayenta default 1.0)."""
-        return self.critical_decrease if self.critical_decrease is not None else 1.0
+        """Effect a Low on a critical metric must reach to veto the run (default 1.0; CLES 0.5)."""
+        return self.critical_decrease if self.critical_decrease is not None else self._default_allowed()
 
 
 DEFAULT_METRIC = MetricConfig(name="default")

@@ -314,8 +314,8 @@ _HEADROOM_TO_KAYENTA: dict[Classification, kayenta.KayentaLabel] = {
 def judge_histogram_metric(metric: HistogramMetric, cfg: MetricConfig, config: CanaryConfig) -> _Judged:
     """Headroom's rank test on two histograms (``rank_tests.binned_mann_whitney``).
 
-    The effect is always CLES (a histogram has no exact mean); its gate is
-    ``allowed_increase`` / ``allowed_decrease`` when ``effect_measure`` is ``cles``, else none.
+    The effect is always CLES (a histogram has no exact mean); its gates are the configured
+    ones when ``effect_measure`` is ``cles``, else CLES's neutral defaults (0.5).
     """
     nb, nc = int(metric.baseline_counts.sum()), int(metric.canary_counts.sum())
     if nb == 0 or nc == 0:
@@ -323,6 +323,16 @@ def judge_histogram_metric(metric: HistogramMetric, cfg: MetricConfig, config: C
             "both variants" if nb == nc == 0 else "the baseline" if nb == 0 else "the canary"
         )
         return _nodata(metric.name, cfg, nb, nc, what)
+    if cfg.effect_measure != "cles":  # a histogram has no exact mean: judge CLES, no gate
+        cfg = cfg.model_copy(
+            update={
+                "effect_measure": "cles",
+                "allowed_increase": None,
+                "allowed_decrease": None,
+                "critical_increase": None,
+                "critical_decrease": None,
+            }
+        )
     u, p_greater, p_less = binned_mann_whitney(metric.baseline_counts, metric.canary_counts)
     if cfg.direction == "increase":
         p_value = p_greater
@@ -331,15 +341,14 @@ def judge_histogram_metric(metric: HistogramMetric, cfg: MetricConfig, config: C
     else:
         p_value = min(1.0, 2 * min(p_greater, p_less))
     effect = u / (nb * nc)
-    gated = cfg.effect_measure == "cles"
     significant = p_value < config.alpha
     up = p_greater <= p_less
     label = _label(
         cfg.direction,
         significant,
         up=up,
-        gate_up=not gated or effect >= cfg.effective_allowed_increase,
-        gate_down=not gated or effect <= cfg.effective_allowed_decrease,
+        gate_up=_gate(effect, cfg.effective_allowed_increase, up=True),
+        gate_down=_gate(effect, cfg.effective_allowed_decrease, up=False),
     )
     test_text = (
         f"Mann-Whitney U = {u:g} on {metric.upper_bounds.size} buckets ({_alternative(cfg.direction)}) "

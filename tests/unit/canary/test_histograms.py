@@ -13,7 +13,7 @@ from scipy import stats
 from headroom.canary.config import CanaryConfig, MetricConfig
 from headroom.canary.data_files import load_canary_data
 from headroom.canary.judge import judge_canary
-from headroom.canary.model import CanaryData, HistogramMetric
+from headroom.canary.model import CanaryData, HistogramMetric, SampleMetric
 from headroom.canary.rank_tests import binned_mann_whitney
 
 BOUNDS = np.array([50.0, 100.0, 250.0, 500.0, np.inf])
@@ -86,3 +86,19 @@ def test_bucket_rows_load_into_a_histogram_with_the_union_of_bounds(tmp_path: Pa
     assert lat.upper_bounds.tolist() == [100.0, 250.0, float("inf")]
     assert lat.baseline_counts.tolist() == [90, 0, 10]
     assert lat.canary_counts.tolist() == [42, 5, 5]
+
+
+def test_a_critical_histogram_that_slows_down_vetoes_the_run() -> None:
+    rules = (MetricConfig(name="latency_ms", critical=True),)
+    metric = _histogram([4000, 3000, 2000, 800, 200], [3000, 3000, 2500, 1100, 400])
+    report = judge_canary(CanaryData((metric,)), CanaryConfig(metrics=rules))
+    assert (report.verdict, report.score) == ("fail", 0.0)
+    assert report.reasons[1].startswith("critical metric latency_ms is high")
+
+
+def test_a_critical_cles_metric_vetoes_with_the_default_critical_threshold() -> None:
+    rng = np.random.default_rng(5)
+    rules = (MetricConfig(name="lat", critical=True, effect_measure="cles"),)
+    metric = SampleMetric("lat", rng.normal(10, 1, 300), rng.normal(11, 1, 300))
+    report = judge_canary(CanaryData((metric,)), CanaryConfig(metrics=rules))
+    assert (report.verdict, report.score) == ("fail", 0.0)
