@@ -1,9 +1,10 @@
-"""Writing per-minute buckets and their hourly rollup, and naming SLOs by small keys.
+"""Writing per-minute buckets and their hourly and daily rollups; SLOs as small keys.
 
 Ingest writes go through one staging table, ``__new (slo_key, minute, good, total)``:
 ``flush_new`` appends its rows to ``buckets`` (sorted by minute, so that DuckDB's
 per-row-group min/max lets a query for recent minutes skip old data) and their hourly
-sums to ``buckets_hourly``, inside the caller's transaction. Rows are appended, never
+and daily sums to ``buckets_hourly`` and ``buckets_daily``, inside the caller's
+transaction. Rows are appended, never
 merged in place; readers sum all rows of a (key, minute) or (key, hour). Bulk appends
 from numpy (``write_arrays``) skip the staging table.
 """
@@ -22,6 +23,7 @@ from headroom.store.sql import first_row
 
 __all__ = [
     "NEW_TABLE",
+    "ROLLUPS",
     "create_new",
     "flush_new",
     "lookup_keys",
@@ -69,6 +71,19 @@ def create_new(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+ROLLUPS = (("buckets_hourly", "hour", 60), ("buckets_daily", "day", 1440))
+"""Rollup tables: (table, time column, minutes per unit). ``query.py`` reads them too."""
+
+
+def _roll_up(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Append the hourly and daily sums of the new minute rows in ``source``."""
+    for table, column, minutes in ROLLUPS:
+        con.execute(
+            f"INSERT INTO {table} SELECT slo_key, minute // {minutes} AS {column}, sum(good), sum(total) "
+            f"FROM {source} GROUP BY slo_key, {column} ORDER BY {column}, slo_key"
+        )
+
+
 def write_arrays(
     con: duckdb.DuckDBPyConnection,
     keys: npt.NDArray[np.int32],
@@ -76,7 +91,7 @@ def write_arrays(
     good: npt.NDArray[np.float64],
     total: npt.NDArray[np.float64],
 ) -> tuple[int, int | None, int | None]:
-    """Append equal-length column arrays straight to ``buckets`` and ``buckets_hourly``.
+    """Append equal-length column arrays straight to ``buckets`` and the rollups.
 
     The bulk path (no staging table): rows are put in (minute, key) order with numpy
     when they are not already, then handed to DuckDB through Arrow without a copy.
@@ -92,17 +107,14 @@ def write_arrays(
     con.register("__arrays", table)
     try:
         con.execute("INSERT INTO buckets SELECT slo_key, minute, good, total FROM __arrays")
-        con.execute(
-            "INSERT INTO buckets_hourly SELECT slo_key, minute // 60 AS hour, sum(good), sum(total) "
-            "FROM __arrays GROUP BY slo_key, hour ORDER BY hour, slo_key"
-        )
+        _roll_up(con, "__arrays")
     finally:
         con.unregister("__arrays")
     return len(minutes), int(minutes[0]), int(minutes[-1]) + 1
 
 
 def flush_new(con: duckdb.DuckDBPyConnection) -> tuple[int, int | None, int | None]:
-    """Move the staged rows into ``buckets`` and ``buckets_hourly``.
+    """Move the staged rows into ``buckets`` and the rollups.
 
     Returns the number of staged rows and their half-open minute range (None when empty).
     """
@@ -114,10 +126,7 @@ def flush_new(con: duckdb.DuckDBPyConnection) -> tuple[int, int | None, int | No
             f"INSERT INTO buckets SELECT slo_key, minute, good, total FROM {NEW_TABLE} "
             "ORDER BY minute, slo_key"
         )
-        con.execute(
-            "INSERT INTO buckets_hourly SELECT slo_key, minute // 60 AS hour, sum(good), sum(total) "
-            f"FROM {NEW_TABLE} GROUP BY slo_key, hour ORDER BY hour, slo_key"
-        )
+        _roll_up(con, NEW_TABLE)
     con.execute(f"DROP TABLE {NEW_TABLE}")
     return count, (int(row[1]) if count else None), (int(row[2]) if count else None)
 

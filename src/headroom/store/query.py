@@ -4,58 +4,88 @@ All times are UTC epoch minutes and every interval is half-open, ``[start, end)`
 Minutes without a bucket count as 0 good of 0 total.
 
 ``window_sums`` is the hot path (every status evaluation asks for a handful of windows
-over every SLO). Each span is cut into at most three pieces: the minutes before its
-first whole hour, the whole hours (read from ``buckets_hourly``, 60x fewer rows), and
-the minutes after its last whole hour::
+over every SLO). Each span is cut into pieces at three levels: whole days from
+``buckets_daily``, the whole hours around them from ``buckets_hourly``, and the minutes
+at both ends from ``buckets``::
 
-    [start, end) = minutes [start, 60*h0) + hours [h0, h1) + minutes [60*h1, end)
-    where h0 = ceil(start / 60) and h1 = floor(end / 60), when h0 < h1
+    [start, end) = minutes [start, 60*h0) + hours [h0, 24*d0) + days [d0, d1)
+                 + hours [24*d1, h1) + minutes [60*h1, end)
+    h0 = ceil(start / 60), d0 = ceil(start / 1440), d1 = floor(end / 1440), h1 = floor(end / 60)
 
-Identical pieces are read once (spans that end at the same minute share their last
-piece). All pieces are summed per SLO in one query (a ``UNION ALL`` of pieces tagged by
-piece number, each grouped by SLO), then numpy adds the pieces of each span.
+(a level is skipped when the span holds no whole unit of it). The pieces of all spans
+are then cut into disjoint segments, so that a minute shared by several spans (they
+usually end at the same minute) is read once. One query sums every segment per SLO
+(a ``UNION ALL`` of segment scans tagged by segment number, ``GROUP BY slo, segment``);
+numpy adds the segments of each span with a 0/1 matrix product. For 8 windows from 5
+minutes to 30 days that reads about 150 rows per SLO instead of 43,200.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import duckdb
 import numpy as np
 import numpy.typing as npt
 
-from headroom.store.buckets import lookup_keys
+from headroom.store.buckets import ROLLUPS, lookup_keys
 from headroom.store.sql import Params, first_row
 
-__all__ = ["FloatArray", "bad_slices", "data_range", "minute_series_many", "window_sums"]
+__all__ = ["FloatArray", "bad_slices", "data_range", "minute_series_many", "segments", "window_sums"]
 
 FloatArray = npt.NDArray[np.float64]
-_MINUTES_PER_HOUR = 60
+_LEVELS: tuple[tuple[str, str, int], ...] = (("buckets", "minute", 1), *ROLLUPS)
+_LITERAL_KEYS_MAX = 256  # up to this many SLOs, filter by a key list; beyond it by key range
+
+Piece = tuple[int, int, int]  # (level, lo, hi): [lo, hi) in units of _LEVELS[level]
 
 
-def _pieces(spans: Sequence[tuple[int, int]]) -> tuple[list[tuple[str, int, int]], FloatArray]:
-    """Unique (table, lo, hi) pieces and the 0/1 matrix (pieces x spans) that sums them."""
-    pieces: dict[tuple[str, int, int], int] = {}
-    membership: list[tuple[int, int]] = []
+def _decompose(start: int, end: int, level: int) -> list[Piece]:
+    if start >= end:
+        return []
+    if level == 0:
+        return [(0, start, end)]
+    unit = _LEVELS[level][2]
+    lo, hi = -(-start // unit), end // unit
+    if lo >= hi:
+        return _decompose(start, end, level - 1)
+    return [
+        *_decompose(start, lo * unit, level - 1),
+        (level, lo, hi),
+        *_decompose(hi * unit, end, level - 1),
+    ]
 
-    def add(table: str, lo: int, hi: int, span: int) -> None:
-        if lo < hi:
-            index = pieces.setdefault((table, lo, hi), len(pieces))
-            membership.append((index, span))
 
-    for span, (start, end) in enumerate(spans):
-        first_hour = -(-start // _MINUTES_PER_HOUR)
-        end_hour = end // _MINUTES_PER_HOUR
-        if first_hour < end_hour:
-            add("buckets", start, first_hour * _MINUTES_PER_HOUR, span)
-            add("buckets_hourly", first_hour, end_hour, span)
-            add("buckets", end_hour * _MINUTES_PER_HOUR, end, span)
-        else:
-            add("buckets", start, end, span)
-    matrix = np.zeros((len(pieces), len(spans)), dtype=np.float64)
-    for index, span in membership:
-        matrix[index, span] = 1.0
-    return list(pieces), matrix
+def segments(spans: Sequence[tuple[int, int]]) -> tuple[list[Piece], FloatArray]:
+    """Disjoint (level, lo, hi) segments covering the spans, and the 0/1 matrix
+    (segments x spans) whose product with per-segment sums gives per-span sums."""
+    per_span = [_decompose(int(a), int(b), len(_LEVELS) - 1) for a, b in spans]
+    found: list[Piece] = []
+    for level in range(len(_LEVELS)):
+        pieces = [(lo, hi) for span in per_span for lv, lo, hi in span if lv == level]
+        bounds = sorted({x for piece in pieces for x in piece})
+        found.extend(
+            (level, lo, hi) for lo, hi in pairwise(bounds) if any(a <= lo and hi <= b for a, b in pieces)
+        )
+    matrix = np.zeros((len(found), len(spans)), dtype=np.float64)
+    for column, span in enumerate(per_span):
+        for lv, a, b in span:
+            for row, (level, lo, hi) in enumerate(found):
+                if level == lv and a <= lo and hi <= b:
+                    matrix[row, column] = 1.0
+    return found, matrix
+
+
+def _key_filter(keys: Sequence[int]) -> str:
+    """SQL condition on ``slo_key`` for the wanted keys (ints from the ``slos`` table).
+
+    A short list is written out; a long one becomes a range, and numpy drops the rows of
+    keys in the range that were not asked for (cheaper than a join for thousands).
+    """
+    if len(keys) <= _LITERAL_KEYS_MAX:
+        return f"slo_key IN ({', '.join(str(int(k)) for k in keys)})"
+    return f"slo_key BETWEEN {int(min(keys))} AND {int(max(keys))}"
 
 
 def _key_rows(
@@ -87,28 +117,33 @@ def window_sums(
 ) -> tuple[FloatArray, FloatArray]:
     """Good and total over each span for each SLO, shape ``(len(slo_ids), len(spans))``."""
     keys, rows, lookup = _key_rows(con, slo_ids)
-    pieces, matrix = _pieces([(int(a), int(b)) for a, b in spans])
-    if not keys or not pieces:
+    found, matrix = segments(spans)
+    if not keys or not found:
         shape = (len(slo_ids), len(spans))
         return np.zeros(shape), np.zeros(shape)
     params = Params()
-    wanted = params.add(keys)
-    selects = []
-    for index, (table, lo, hi) in enumerate(pieces):
-        column = "hour" if table == "buckets_hourly" else "minute"
-        selects.append(
-            f"SELECT slo_key, {index} AS piece, sum(good) AS good, sum(total) AS total FROM {table} "
-            f"WHERE {column} >= {params.add(lo)} AND {column} < {params.add(hi)} "
-            f"AND slo_key IN (SELECT unnest({wanted}::INTEGER[])) GROUP BY slo_key"
+    wanted = _key_filter(keys)
+    scans = []
+    for index, (level, lo, hi) in enumerate(found):
+        table, column, _ = _LEVELS[level]
+        scans.append(
+            f"SELECT slo_key, {index} AS segment, good, total FROM {table} "
+            f"WHERE {column} >= {params.add(lo)} AND {column} < {params.add(hi)} AND {wanted}"
         )
-    result = con.execute(" UNION ALL ".join(selects), params.values).fetchnumpy()
+    sql = (
+        "SELECT slo_key, segment, sum(good) AS good, sum(total) AS total "
+        f"FROM ({' UNION ALL '.join(scans)}) GROUP BY slo_key, segment"
+    )
+    result = con.execute(sql, params.values).fetchnumpy()
     key_row = lookup[np.asarray(result["slo_key"], dtype=np.int64)]
-    piece = np.asarray(result["piece"], dtype=np.int64)
-    piece_good = np.zeros((len(keys), len(pieces)))
-    piece_total = np.zeros((len(keys), len(pieces)))
-    np.add.at(piece_good, (key_row, piece), np.asarray(result["good"], dtype=np.float64))
-    np.add.at(piece_total, (key_row, piece), np.asarray(result["total"], dtype=np.float64))
-    return _gather(piece_good @ matrix, rows), _gather(piece_total @ matrix, rows)
+    asked = key_row >= 0
+    key_row = key_row[asked]
+    segment = np.asarray(result["segment"], dtype=np.int64)[asked]
+    segment_good = np.zeros((len(keys), len(found)))
+    segment_total = np.zeros((len(keys), len(found)))
+    segment_good[key_row, segment] = np.asarray(result["good"], dtype=np.float64)[asked]
+    segment_total[key_row, segment] = np.asarray(result["total"], dtype=np.float64)[asked]
+    return _gather(segment_good @ matrix, rows), _gather(segment_total @ matrix, rows)
 
 
 def minute_series_many(
@@ -123,14 +158,14 @@ def minute_series_many(
     if keys and end > start:
         result = con.execute(
             "SELECT slo_key, minute, sum(good) AS good, sum(total) AS total FROM buckets "
-            "WHERE minute >= $1 AND minute < $2 AND slo_key IN (SELECT unnest($3::INTEGER[])) "
-            "GROUP BY slo_key, minute",
-            [start, end, keys],
+            f"WHERE minute >= $1 AND minute < $2 AND {_key_filter(keys)} GROUP BY slo_key, minute",
+            [start, end],
         ).fetchnumpy()
         key_row = lookup[np.asarray(result["slo_key"], dtype=np.int64)]
-        column = np.asarray(result["minute"], dtype=np.int64) - start
-        good[key_row, column] = np.asarray(result["good"], dtype=np.float64)
-        total[key_row, column] = np.asarray(result["total"], dtype=np.float64)
+        asked = key_row >= 0
+        column = np.asarray(result["minute"], dtype=np.int64)[asked] - start
+        good[key_row[asked], column] = np.asarray(result["good"], dtype=np.float64)[asked]
+        total[key_row[asked], column] = np.asarray(result["total"], dtype=np.float64)[asked]
     return _gather(good, rows), _gather(total, rows)
 
 

@@ -12,8 +12,9 @@ Layout (why it is fast, see ``query.py``):
 - ``buckets`` holds per-minute good/total counts per ``(slo_key, minute)``; ``minute`` is
   the UTC epoch minute ``floor(epoch_s / 60)``. Rows are appended, never updated: when
   several ingests hit the same minute their rows are summed on read.
-- ``buckets_hourly`` is the same counts rolled up per hour (``hour = minute // 60``),
-  appended in the same transaction as the minute rows, so long windows read whole hours.
+- ``buckets_hourly`` and ``buckets_daily`` are the same counts rolled up per UTC hour
+  (``hour = minute // 60``) and day (``day = minute // 1440``), appended in the same
+  transaction as the minute rows, so that long windows read whole hours and days.
 - ``ingests`` is the ledger that makes re-ingesting a file a no-op: one row per
   (file content hash, SLO, SLI fingerprint).
 """
@@ -68,6 +69,14 @@ SCHEMA_STEPS: tuple[str, ...] = (
     """,
     # Rollout runs and their transitions (store/rollouts.py); shipped steps never change.
     *ROLLOUT_DDL,
+    """
+    CREATE TABLE IF NOT EXISTS buckets_daily (
+        slo_key INTEGER NOT NULL,
+        day BIGINT NOT NULL,
+        good DOUBLE NOT NULL,
+        total DOUBLE NOT NULL
+    )
+    """,
 )
 
 

@@ -38,7 +38,7 @@ def test_unknown_slos_and_empty_spans_give_zeros(memory_store: DuckDBStore) -> N
 
 
 spans_strategy = st.lists(
-    st.tuples(st.integers(-150, 400), st.integers(0, 400)).map(lambda t: (BASE + t[0], BASE + t[0] + t[1])),
+    st.tuples(st.integers(-1500, 3000), st.integers(0, 4400)).map(lambda t: (BASE + t[0], BASE + sum(t))),
     min_size=1,
     max_size=6,
 )
@@ -56,7 +56,7 @@ _EXAMPLES = itertools.count()
 
 @given(
     counts=st.lists(
-        st.tuples(st.integers(0, 2), st.integers(-120, 300), st.integers(0, 5), st.integers(0, 5)),
+        st.tuples(st.integers(0, 2), st.integers(-1450, 7300), st.integers(0, 5), st.integers(0, 5)),
         max_size=60,
     ),
     spans=spans_strategy,
@@ -67,17 +67,13 @@ def test_window_sums_equal_brute_force_numpy_sums(
     example = next(_EXAMPLES)
     ids = [f"s{example}/{i}" for i in range(3)]
     store = shared_store
-    lo = BASE - 200
-    dense_good = np.zeros((3, 800))
-    dense_total = np.zeros((3, 800))
-    for slo, offset, bad, extra in counts:
-        dense_good[slo, BASE + offset - lo] += extra
-        dense_total[slo, BASE + offset - lo] += extra + bad
-    for slo, slo_id in enumerate(ids):
-        mine = [(BASE + offset, extra, extra + bad) for s, offset, bad, extra in counts if s == slo]
-        if mine:
-            minutes, good_counts, total_counts = zip(*mine, strict=True)
-            store.append_counts(slo_id, minutes, good_counts, total_counts)  # repeats are summed
+    lo = BASE - 1500  # spans and counts reach over three UTC days either side of BASE
+    batches = np.zeros((2, 2, 3, 9000))  # two appends (so minutes repeat), good/total, SLO, minute
+    for number, (slo, offset, bad, extra) in enumerate(counts):
+        batches[number % 2, :, slo, BASE + offset - lo] += (extra, extra + bad)
+    for batch in batches:
+        store.append_counts_many(ids, lo, batch[0], batch[1])
+    dense_good, dense_total = batches.sum(axis=0)
     good, total = store.window_sums([*ids, "unknown/x"], spans)
     series_good, series_total = store.minute_series_many(ids, BASE - 150, BASE + 400)
     for j, (start, end) in enumerate(spans):
@@ -85,8 +81,8 @@ def test_window_sums_equal_brute_force_numpy_sums(
         np.testing.assert_array_equal(total[:3, j], dense_total[:, start - lo : end - lo].sum(axis=1))
     assert not good[3].any()
     assert not total[3].any()
-    np.testing.assert_array_equal(series_good, dense_good[:, 50:600])
-    np.testing.assert_array_equal(series_total, dense_total[:, 50:600])
+    np.testing.assert_array_equal(series_good, dense_good[:, 1350:1900])
+    np.testing.assert_array_equal(series_total, dense_total[:, 1350:1900])
 
 
 def test_append_counts_many_stores_dense_arrays_minute_by_minute(memory_store: DuckDBStore) -> None:
