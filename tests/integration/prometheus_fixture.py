@@ -7,6 +7,20 @@ TSDB with ``promtool tsdb create-blocks-from openmetrics``, starts ``prometheus`
 own pid). The ``prometheus_server`` fixture factory stops every server it started at
 teardown.
 
+Use in a test module::
+
+    from tests.integration.prometheus_fixture import prometheus_server  # noqa: F401 (a fixture)
+
+    def test_something(prometheus_server):  # noqa: F811 (ruff sees the import redefined)
+        server = prometheus_server(openmetrics_text, rule_files=[path_to_rules_yaml])
+        ... httpx.get(f"{server.url}/api/v1/query", ...) ...
+
+or, for one server per module, call ``start_prometheus(tmp_path_factory.mktemp("p"), text)``
+in a module-scoped fixture and ``stop()`` it after ``yield`` (as
+``test_prometheus_source.py`` does). Backfilled blocks are 2 hours each; Prometheus
+compacts them in the background during its first minutes. Rules are evaluated from the
+server's start on, every ``evaluation_interval_s``, not over the backfilled past.
+
 OpenMetrics for ``promtool``: one ``# TYPE <family> counter|histogram|gauge`` line per
 family, samples ``name{labels} value timestamp_s``, the text ending with ``# EOF``.
 ``openmetrics_counter_lines`` writes a counter's cumulative samples from per-step

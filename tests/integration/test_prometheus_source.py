@@ -16,11 +16,13 @@ deviations actually measured (the docs quote them).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
@@ -39,7 +41,12 @@ from headroom.spec.model import (
     Timeslices,
 )
 from tests.fixtures.prometheus.traffic import Traffic, make_traffic
-from tests.integration.prometheus_fixture import PrometheusProcess, start_prometheus
+from tests.integration.prometheus_fixture import (
+    PrometheusProcess,
+    openmetrics_counter_lines,
+    prometheus_server,  # noqa: F401 (a fixture)
+    start_prometheus,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -281,3 +288,27 @@ def test_samples_off_the_minute_are_extrapolated_within_one_interval_over_the_wi
     print(f"\nmax relative deviation with samples 30 s off the minute: {worst}")
     assert worst["1h"] > 1e-6  # this case really extrapolates
     assert worst["3d"] < 0.001
+
+
+def test_the_fixture_serves_rule_files_and_stops_its_server(
+    prometheus_server: Callable[..., PrometheusProcess],  # noqa: F811 (the imported fixture)
+    tmp_path: Path,
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "groups:\n- name: fixture\n  rules:\n  - record: fixture:requests:sum\n"
+        "    expr: sum(http_requests_total)\n"
+    )
+    text = "\n".join(
+        ["# TYPE http_requests counter", *openmetrics_counter_lines("http_requests_total", {}, 0, 60, [1, 2])]
+    )
+    server = prometheus_server(text, rule_files=[rules], evaluation_interval_s=1)
+    with httpx.Client(timeout=5) as client:
+        deadline = time.monotonic() + 30
+        groups: list[dict[str, object]] = []
+        while time.monotonic() < deadline and not groups:
+            groups = client.get(f"{server.url}/api/v1/rules").json()["data"]["groups"]
+            time.sleep(0.2)
+    assert [g["name"] for g in groups] == ["fixture"]
+    server.stop()
+    assert server.process.poll() is not None
