@@ -39,9 +39,11 @@ __all__ = [
     "format_go_float_f",
     "le_matcher",
     "le_spellings",
+    "parse_matchers",
     "quote_string",
     "render",
     "substitute_window",
+    "window_selectors",
 ]
 
 WINDOW_PLACEHOLDER = "{{window}}"
@@ -311,3 +313,62 @@ _PLACEHOLDER = re.compile(r"\{\{\s*\.?window\s*\}\}")
 def substitute_window(query: str, window: str) -> str:
     """The user's query with every ``{{window}}`` (or Sloth's ``{{.window}}``) replaced by ``window``."""
     return _PLACEHOLDER.sub(window, query)
+
+
+# ---------------------------------------------------------------- reading user selectors
+
+_WINDOW_SELECTOR = re.compile(
+    r"([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{([^{}]*)\})?\s*\[\s*\{\{\s*\.?window\s*\}\}\s*\]"
+)
+_MATCHER = re.compile(
+    r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*"
+)
+
+
+def _unquote(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text[1:-1])
+
+
+def _split_commas(text: str) -> list[str]:
+    parts, current, quote = [], "", ""
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote and not current.endswith("\\") else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch == ",":
+            parts.append(current)
+            current = ""
+            continue
+        current += ch
+    return [*parts, current]
+
+
+def parse_matchers(text: str) -> tuple[Matcher, ...] | None:
+    """``job="api", code=~"5.."`` as matchers; ``None`` when it is not a plain matcher list."""
+    matchers: list[Matcher] = []
+    for part in _split_commas(text):
+        if not part.strip():
+            continue
+        match = _MATCHER.fullmatch(part)
+        if match is None:
+            return None
+        matchers.append(Matcher(match.group(1), match.group(2), _unquote(match.group(3))))
+    return tuple(matchers)
+
+
+def window_selectors(query: str) -> list[Selector] | None:
+    """The distinct ``metric{matchers}[{{window}}]`` selectors of a user query, in order.
+
+    A small reader, not a PromQL parser: it finds range selectors over the placeholder and
+    reads their matchers. ``None`` when a matcher list cannot be read.
+    """
+    found: list[Selector] = []
+    for match in _WINDOW_SELECTOR.finditer(query):
+        matchers = parse_matchers(match.group(2) or "")
+        if matchers is None:
+            return None
+        selector = Selector(match.group(1), matchers)
+        if selector not in found:
+            found.append(selector)
+    return found

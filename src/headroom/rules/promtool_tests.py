@@ -37,7 +37,7 @@ from typing import Literal
 
 from headroom.rules import naming
 from headroom.rules.alerts import AlertRule, alert_rules
-from headroom.rules.promql import Matcher, Selector, le_spellings, render
+from headroom.rules.promql import Matcher, Selector, le_spellings, parse_matchers, render, window_selectors
 from headroom.rules.recording import SlothNumbers, base_labels, period_s, sli_windows_s
 from headroom.rules.render import RuleOptions, YamlValue, dump_yaml, resolve_profile, skip_reason
 from headroom.spec.durations import format_duration
@@ -48,7 +48,6 @@ __all__ = ["RuleTests", "build_rule_tests", "render_rule_tests"]
 Kind = Literal["bad", "good", "all"]
 _MARGIN = 1.25
 """Decisions closer than this factor to a threshold are not asserted."""
-_MIN_EVENTS_PER_MIN = 100
 
 
 @dataclass(frozen=True)
@@ -59,15 +58,6 @@ class RuleTests:
     notes: tuple[str, ...]
 
 
-# ---------------------------------------------------------------- reading selectors
-
-
-@dataclass(frozen=True)
-class _Sel:
-    metric: str
-    matchers: tuple[Matcher, ...]
-
-
 @dataclass(frozen=True)
 class _Series:
     metric: str
@@ -75,59 +65,10 @@ class _Series:
     kind: Kind
 
 
-_SELECTOR = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{([^{}]*)\})?\s*\[\s*\{\{\s*\.?window\s*\}\}\s*\]")
-_MATCHER = re.compile(
-    r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*"
-)
-
-
-def _unquote(text: str) -> str:
-    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text[1:-1])
-
-
-def _parse_matchers(text: str) -> tuple[Matcher, ...] | None:
-    matchers: list[Matcher] = []
-    for part in _split_commas(text):
-        if not part.strip():
-            continue
-        match = _MATCHER.fullmatch(part)
-        if match is None:
-            return None
-        matchers.append(Matcher(match.group(1), match.group(2), _unquote(match.group(3))))
-    return tuple(matchers)
-
-
-def _split_commas(text: str) -> list[str]:
-    parts, current, quote = [], "", ""
-    for ch in text:
-        if quote:
-            quote = "" if ch == quote and not current.endswith("\\") else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch == ",":
-            parts.append(current)
-            current = ""
-            continue
-        current += ch
-    return [*parts, current]
-
-
-def _selectors(query: str) -> list[_Sel] | None:
-    found: list[_Sel] = []
-    for match in _SELECTOR.finditer(query):
-        matchers = _parse_matchers(match.group(2) or "")
-        if matchers is None:
-            return None
-        sel = _Sel(match.group(1), matchers)
-        if sel not in found:
-            found.append(sel)
-    return found
-
-
 # ---------------------------------------------------------------- choosing label values
 
 
-def _matches(sel: _Sel, series: _Series) -> bool:
+def _matches(sel: Selector, series: _Series) -> bool:
     if sel.metric != series.metric:
         return False
     labels = dict(series.labels)
@@ -222,10 +163,10 @@ def _violating(m: Matcher) -> list[str]:
 
 
 def _holds(m: Matcher, value: str) -> bool:
-    return _matches(_Sel("m", (m,)), _Series("m", ((m.name, value),), "all"))
+    return _matches(Selector("m", (m,)), _Series("m", ((m.name, value),), "all"))
 
 
-def _labels_for(sel: _Sel, kind: Kind, avoid: _Sel | None = None) -> _Series | None:
+def _labels_for(sel: Selector, kind: Kind, avoid: Selector | None = None) -> _Series | None:
     labels: dict[str, str] = {}
     for m in sel.matchers:
         if m.op == "=":
@@ -254,7 +195,7 @@ def _labels_for(sel: _Sel, kind: Kind, avoid: _Sel | None = None) -> _Series | N
     return None
 
 
-def _check(series: list[_Series], roles: list[tuple[_Sel, Kind]]) -> bool:
+def _check(series: list[_Series], roles: list[tuple[Selector, Kind]]) -> bool:
     """Each selector must count exactly its role: bad, good, or all (= bad + good)."""
     for sel, role in roles:
         kinds = sorted(s.kind for s in series if _matches(sel, s))
@@ -264,12 +205,12 @@ def _check(series: list[_Series], roles: list[tuple[_Sel, Kind]]) -> bool:
     return True
 
 
-def _ratio_series(part: _Sel, total: _Sel, part_kind: Kind) -> list[_Series] | None:
+def _ratio_series(part: Selector, total: Selector, part_kind: Kind) -> list[_Series] | None:
     other: Kind = "good" if part_kind == "bad" else "bad"
     roles = [(part, part_kind), (total, "all")]
     attempts: list[list[_Series | None]] = []
     if part.metric == total.metric:
-        both = _labels_for(_Sel(part.metric, part.matchers + total.matchers), part_kind)
+        both = _labels_for(Selector(part.metric, part.matchers + total.matchers), part_kind)
         attempts.append([both, _labels_for(total, other, avoid=part)])
     attempts.append([_labels_for(part, part_kind, avoid=total), _labels_for(total, "all", avoid=part)])
     for attempt in attempts:
@@ -282,24 +223,24 @@ def _ratio_series(part: _Sel, total: _Sel, part_kind: Kind) -> list[_Series] | N
 def _traffic(slo: SLO) -> list[_Series] | str:
     sli = slo.sli
     if isinstance(sli, PrometheusHistogramSLI):
-        matchers = _parse_matchers(sli.selector)
+        matchers = parse_matchers(sli.selector)
         if matchers is None:
             return f"cannot read the selector {sli.selector!r}"
         le = Matcher("le", "=", le_spellings(sli.threshold_s)[0])
-        good_series = _labels_for(_Sel(f"{sli.metric}_bucket", (*matchers, le)), "good")
-        all_series = _labels_for(_Sel(f"{sli.metric}_count", matchers), "all")
+        good_series = _labels_for(Selector(f"{sli.metric}_bucket", (*matchers, le)), "good")
+        all_series = _labels_for(Selector(f"{sli.metric}_count", matchers), "all")
         if good_series is None or all_series is None:
             return f"cannot choose label values for {sli.selector!r}"
         return [good_series, all_series]
     if isinstance(sli, PrometheusRatioSLI):
         part_query = sli.error_query if sli.error_query is not None else sli.good_query
         kind: Kind = "bad" if sli.error_query is not None else "good"
-        parts, totals = _selectors(part_query or ""), _selectors(sli.total_query)
+        parts, totals = window_selectors(part_query or ""), window_selectors(sli.total_query)
         if not parts or not totals or len(parts) != 1 or len(totals) != 1:
             return "each query must hold exactly one metric{...}[{{window}}] selector"
         part, total = parts[0], totals[0]
     elif isinstance(sli, PrometheusRawSLI):
-        found = _selectors(sli.error_ratio_query)
+        found = window_selectors(sli.error_ratio_query)
         if not found or len(found) != 2:
             return "a raw query must be errors / total with two metric{...}[{{window}}] selectors"
         part, total = found

@@ -67,8 +67,10 @@ __all__ = [
     "id_selector",
     "meta_rules",
     "period_rules",
+    "period_s",
     "sli_expr",
     "sli_rules",
+    "sli_windows_s",
 ]
 
 Labels = tuple[tuple[str, str], ...]

@@ -23,7 +23,7 @@ from typing import TypeAlias
 
 from headroom.rules import naming
 from headroom.rules.alerts import AlertRule, alert_rules
-from headroom.rules.recording import RecordingRule, meta_rules, period_rules, sli_rules
+from headroom.rules.recording import RecordingRule, meta_rules, period_rules, period_s, sli_rules
 from headroom.spec.durations import format_duration
 from headroom.spec.model import SLO, CalendarWindow, EventsSLI
 from headroom.spec.profiles import BUILTIN_PROFILES, AlertProfile
@@ -121,6 +121,13 @@ def build_rule_set(slos: Sequence[SLO], options: RuleOptions | None = None) -> R
             continue
         profile = resolve_profile(slo, options)
         windows = tuple(w for t in profile.tiers for w in (t.short_window_s, t.long_window_s))
+        too_long = sorted({w for w in windows if w >= period_s(slo)})
+        if too_long:
+            notes.append(
+                f"{slo.id}: the {profile.name} profile's {format_duration(too_long[0])} window "
+                f"is not shorter than the {format_duration(period_s(slo))} period; "
+                "choose a profile made for short periods"
+            )
         if slo.alerting.min_events and options.alerts:
             notes.append(
                 f"{slo.id}: alerting.min_events is not applied by the Prometheus rules (headroom alerts only)"

@@ -24,9 +24,11 @@ from headroom.rules.promql import (
     format_go_float_f,
     le_matcher,
     le_spellings,
+    parse_matchers,
     quote_string,
     render,
     substitute_window,
+    window_selectors,
 )
 from headroom.spec.profiles import burn_rate_factor
 
@@ -160,3 +162,22 @@ def test_every_spelling_of_the_window_placeholder_is_substituted(placeholder: st
         substitute_window(f"rate(x[{placeholder}]) + rate(y[{placeholder}])", "5m")
         == "rate(x[5m]) + rate(y[5m])"
     )
+
+
+def test_matcher_lists_are_read_with_their_quotes_and_escapes() -> None:
+    assert parse_matchers(' job="api", code=~"5..|429" ,path!=\'/x\', m!~"a\\"b"') == (
+        Matcher("job", "=", "api"),
+        Matcher("code", "=~", "5..|429"),
+        Matcher("path", "!=", "/x"),
+        Matcher("m", "!~", 'a"b'),
+    )
+    assert parse_matchers("") == ()
+    assert parse_matchers('job="a,b"') == (Matcher("job", "=", "a,b"),)
+    assert parse_matchers("job") is None
+
+
+def test_window_selectors_are_found_once_each_in_query_order() -> None:
+    query = 'sum(rate(a{x="1"}[{{window}}])) / sum(rate(b[{{ .window }}]))'
+    query += ' + rate(a{x="1"}[{{window}}]) + c[5m]'
+    assert window_selectors(query) == [Selector("a", (Matcher("x", "=", "1"),)), Selector("b")]
+    assert window_selectors("rate(a{x=~bad}[{{window}}])") is None

@@ -171,3 +171,12 @@ def test_the_profile_option_overrides_every_slos_profile() -> None:
     rule_set = build_rule_set(sloth_base_slos()[:1], RuleOptions(profile="four-tier"))
     alerts = [r for g in rule_set.groups for r in g.rules if hasattr(r, "alert")]
     assert len(alerts) == 4
+
+
+def test_a_profile_window_as_long_as_the_period_is_reported() -> None:
+    s = slo(PrometheusRawSLI(error_ratio_query="x[{{window}}]"), days=3)
+    notes = build_rule_set([s]).notes
+    assert notes == (
+        "svc/s: the sre-workbook profile's 3d window is not shorter than the 3d period; "
+        "choose a profile made for short periods",
+    )
