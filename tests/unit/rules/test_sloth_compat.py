@@ -15,6 +15,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from headroom.rules.render import RuleOptions, build_rule_set, render_rule_file
+from headroom.spec.profiles import AlertProfile, AlertTier
 from tests.unit.rules.sloth_slos import SLOTH, sloth_base_slos
 
 GOLDEN = "v0.0.0-golden"
@@ -43,6 +44,46 @@ def test_sloth_mode_output_is_byte_identical_to_sloths_golden_file(
     options = RuleOptions(sloth_compatible=True, sloth_version=GOLDEN, alerts=alerts, recordings=recordings)
     text = render_rule_file(build_rule_set(sloth_base_slos(days), options))
     assert _body(text) == _body((SLOTH / golden).read_text())
+
+
+def test_a_custom_7_day_window_catalog_matches_sloths_output_as_a_profile() -> None:
+    # Sloth's test catalog windows/7d.yaml (fixture windows-7d.yaml) as a headroom profile
+    hour, day = 3600, 86400
+    profile = AlertProfile(
+        name="sloth-7d",
+        tiers=(
+            AlertTier(
+                name="page-quick", severity="page", budget_percent=8, long_window_s=hour, short_window_s=300
+            ),
+            AlertTier(
+                name="page-slow",
+                severity="page",
+                budget_percent=12.5,
+                long_window_s=6 * hour,
+                short_window_s=1800,
+            ),
+            AlertTier(
+                name="ticket-quick",
+                severity="ticket",
+                budget_percent=20,
+                long_window_s=day,
+                short_window_s=2 * hour,
+            ),
+            AlertTier(
+                name="ticket-slow",
+                severity="ticket",
+                budget_percent=42,
+                long_window_s=3 * day,
+                short_window_s=6 * hour,
+            ),
+        ),
+    )
+    options = RuleOptions(
+        profile="sloth-7d", profiles={"sloth-7d": profile}, sloth_compatible=True, sloth_version=GOLDEN
+    )
+    text = render_rule_file(build_rule_set(sloth_base_slos(7), options))
+    assert _body(text) == _body((SLOTH / "out-7d.yaml").read_text())
+    assert "(1.4000000000000001 * 0.0009999999999999432)" in text
 
 
 _HEADROOM_LABELS = re.compile(r"^(headroom_.*|tier)$")
