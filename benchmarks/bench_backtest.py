@@ -1,7 +1,9 @@
 """Benchmark: backtest 90 days of per-minute history for 1,000 SLOs with the 4 Workbook pairs.
 
 Target: <= 5 s for the replay (firing masks, spans, significant events, detection and
-reset times). Prints the figure; run with ``.venv/bin/python benchmarks/bench_backtest.py``.
+reset times). Prints wall and CPU time for 1 and 2 worker threads, and the load average:
+on a shared machine the CPU time of the single-threaded run is the figure to compare.
+Run with ``.venv/bin/python benchmarks/bench_backtest.py``.
 """
 
 from __future__ import annotations

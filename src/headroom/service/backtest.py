@@ -244,9 +244,12 @@ def run_backtest(
     profiles: Mapping[str, AlertProfile] = BUILTIN_PROFILES,
     share: float = 0.02,
     merge_gap_minutes: int = 5,
-    workers: int = 2,
+    workers: int = 1,
 ) -> BacktestReport:
-    """Backtest each named profile (default: each SLO's own) over ``[start, end)``."""
+    """Backtest each named profile (default: each SLO's own) over ``[start, end)``.
+
+    ``workers`` threads share the replay (worth it on an otherwise idle multi-core host).
+    """
     first_minute, end_minute = epoch_minute(start), epoch_minute(end)
     if end_minute <= first_minute:
         raise UsageError(f"--from {start.isoformat()} is not before --to {end.isoformat()}")
