@@ -37,7 +37,7 @@ def test_the_kayenta_interval_of_1_to_4_against_10_to_40_is_6_to_39_around_22_5(
 @pytest.mark.parametrize(
     "case", [c for c in CLASSIFIER_CASES if "reference_ci" in c], ids=lambda c: c["test"]
 )
-def test_the_interval_equals_the_reference_port_that_matched_kayentas_jvm_code(case: dict[str, object]) -> None:
+def test_the_interval_equals_the_reference_port_that_matched_kayenta_jvm(case: dict[str, object]) -> None:
     ci = kayenta_confidence_interval(case["canary"], case["baseline"], case["confidence_level"])  # type: ignore[arg-type]
     low, high = case["reference_ci"]  # type: ignore[misc]
     assert ci.low == pytest.approx(low, abs=1e-9)
