@@ -26,6 +26,8 @@ PURE_MODULES = (
     "alerting/mwmb.py",
     "alerting/state.py",
     "alerting/backtest.py",
+    "alerting/profiles_resolve.py",
+    "alerting/exhaustion_alerts.py",
     "canary/judge.py",
     "canary/kayenta.py",
     "canary/projection.py",
