@@ -186,6 +186,12 @@ def main() -> None:
     app()
 
 
+from headroom.cli import alerts as _alerts  # noqa: E402
+from headroom.cli import canary as _canary  # noqa: E402
+from headroom.cli import gate as _gate  # noqa: E402
+from headroom.cli import rollout as _rollout  # noqa: E402
+from headroom.cli import rules as _rules  # noqa: E402
 from headroom.cli import serve as _serve  # noqa: E402
 
-_serve.register(app)
+for _module in (_alerts, _rules, _gate, _canary, _rollout, _serve):
+    _module.register(app)

@@ -25,7 +25,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from headroom.budget.windows import window_span
 from headroom.canary.config import CanaryConfig
 from headroom.canary.judge import judge_canary
 from headroom.canary.model import CanaryData, CanaryReport
@@ -61,6 +60,7 @@ from headroom.canary.rollout_machine import (
 )
 from headroom.errors import DataError, NotifyError, SourceError, SpecError, SpecIssue, UsageError
 from headroom.service.canary import load_canary_config
+from headroom.service.canary_budget import budget_inputs
 from headroom.service.gate import evaluate_gate
 from headroom.service.status import evaluate_status
 from headroom.sources.base import SLISource
@@ -324,15 +324,8 @@ def gate_budget_check(
             if st.budget.remaining_ratio is not None and st.events.total
         ]
         if known:
-            remaining, slo, st = min(known, key=lambda x: x[0])
-            span = window_span(slo.window, at)
-            inputs = BudgetInputs(
-                error_budget_ratio=slo.error_budget_ratio,
-                remaining_budget_ratio=remaining,
-                window_s=span.period_s,
-                remaining_window_s=span.period_s if span.remaining_s == 0 else span.remaining_s,
-                expected_total_rate_per_s=max(float(st.events.total or 0) / max(span.elapsed_s, 1), 1e-9),
-            )
+            _, slo, st = min(known, key=lambda x: x[0])
+            inputs = budget_inputs(slo, st, at)
         why = decision.reasons[1] if len(decision.reasons) > 1 else decision.reasons[0]
         return BudgetVerdict(
             exhausted=decision.decision == "freeze" and not decision.allowed,
