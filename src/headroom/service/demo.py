@@ -20,7 +20,8 @@ from headroom.service.ingest import ingest_files
 from headroom.service.status import evaluate_status
 from headroom.sources.embedded import EmbeddedSource
 from headroom.spec.load import load_specs
-from headroom.store.duckdb_store import DuckDBStore, IngestReport
+from headroom.store.duckdb_store import DuckDBStore
+from headroom.store.ledger import IngestReport
 
 __all__ = ["DEMO_END", "DemoResult", "run_demo", "write_demo_files"]
 

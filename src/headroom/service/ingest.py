@@ -7,7 +7,8 @@ from pathlib import Path
 
 from headroom.errors import UsageError
 from headroom.spec.model import SLO, EventsSLI
-from headroom.store.duckdb_store import DuckDBStore, IngestReport
+from headroom.store.duckdb_store import DuckDBStore
+from headroom.store.ledger import IngestReport
 
 __all__ = ["ingest_files", "streams_of"]
 
