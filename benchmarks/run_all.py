@@ -1,6 +1,6 @@
 """Run every benchmark script in this folder, one after another, printing their figures.
 
-    python benchmarks/run_all.py [name ...]      # e.g. status ingest backtest canary prometheus
+python benchmarks/run_all.py [name ...]      # e.g. status ingest backtest canary prometheus
 """
 
 from __future__ import annotations
