@@ -112,8 +112,9 @@ def _plain(digits: str, dp: int) -> str:
 def le_spellings(threshold_s: float) -> tuple[str, ...]:
     """The ways client libraries write the bucket bound ``threshold_s`` in an ``le`` label.
 
-    Prometheus before 3.0 stores ``le`` exactly as the target exposed it, so the same bound
-    can arrive as different strings:
+    Prometheus before 3.0 stores ``le`` exactly as the target exposed it (checked with the
+    Prometheus 2.42 installed here: a scrape of ``le="0.30"`` and ``le="1.0"`` stores
+    ``"0.30"`` and ``"1.0"``), so the same bound can arrive as different strings:
 
     * Go ``client_golang`` (``expfmt``): ``strconv.FormatFloat(f, 'g', -1, 64)``, and ``1``
       for one: ``0.3``, ``1``, ``10``, ``1e-05``;
@@ -123,7 +124,11 @@ def le_spellings(threshold_s: float) -> tuple[str, ...]:
     * hand-written exporters: the plain decimal ``0.00001``.
 
     The first spelling is the canonical one (Go's). Zero-padded spellings such as ``0.30``
-    are not enumerated: no client library writes them.
+    are not enumerated: no client library writes them, and Prometheus 3 rewrites them at
+    ingestion. Matching the few real spellings with one anchored regex keeps a rule file
+    correct whichever client exposes the histogram and across the Prometheus 3 upgrade,
+    where ``1`` becomes ``1.0``. (A histogram exposed in two spellings at once would be
+    counted twice, which no single exporter does.)
     """
     canonical = format_go_float(threshold_s)
     spellings = [canonical]
