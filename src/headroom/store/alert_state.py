@@ -1,7 +1,8 @@
 """Alert state and the notification outbox in the embedded DuckDB store.
 
 ``DuckDBAlertStateStore`` implements ``headroom.alerting.outbox.AlertStateStore``. Two
-tables (``ALERT_STATE_DDL``, created if missing, so an older store gains them in place):
+tables (``ALERT_STATE_DDL``, also appended to ``schema.SCHEMA_STEPS``; created here if
+missing too, so a connection opened without the store's schema works):
 
 - ``alert_records``: one row per alert (``service/slo:tier``), the record as JSON;
 - ``alert_outbox``: one row per (dedup key, notifier) with the message JSON, attempts,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import duckdb
 
+from headroom.store.alert_state import ALERT_STATE_DDL
 from headroom.store.rollouts import ROLLOUT_DDL
 from headroom.store.sql import first_row
 
@@ -77,6 +78,8 @@ SCHEMA_STEPS: tuple[str, ...] = (
         total DOUBLE NOT NULL
     )
     """,
+    # Alert states and the notification outbox (store/alert_state.py); shipped steps never change.
+    *ALERT_STATE_DDL,
 )
 
 
