@@ -1,7 +1,8 @@
 """Canary judge configuration: per-metric rules and run-level thresholds (pure, frozen).
 
-Field names follow Kayenta's canary config (``docs/canary-config.md``) in snake case so a
-Kayenta user can read them across: ``direction``, ``critical``, ``must_have_data``,
+Field names follow Kayenta's canary config (Kayenta's ``docs/canary-config.md``; ours is
+``docs/canary.md``, "Configuration") in snake case so a Kayenta user can read them across:
+``direction``, ``critical``, ``must_have_data``,
 ``effect_measure`` / ``allowed_increase`` / ``allowed_decrease`` (Kayenta ``effectSize``),
 ``critical_increase`` / ``critical_decrease``, ``nan_strategy``, ``outlier_strategy`` /
 ``outlier_factor``, ``group`` with run-level ``group_weights``, and the score thresholds

@@ -224,7 +224,7 @@ def _fix(loc: tuple[int | str, ...]) -> str:
         "interval": "write a duration, e.g. interval: 5m",
         "warmup": "write a duration, e.g. warmup: 1m",
         "data": "write data: {url: http://...}, data: {files: [...]} or data: {command: [...]}",
-        "judge": "see docs/canary-config.md for the judge's fields",
+        "judge": "see docs/canary.md, section Configuration, for the judge's fields",
     }.get(key, "see docs/rollout.md")
 
 
