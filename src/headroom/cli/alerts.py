@@ -46,6 +46,7 @@ __all__ = ["alerts", "backtest", "evaluate", "register"]
 ProfilesOption = Annotated[
     list[Path] | None, typer.Option("--profiles", help="YAML file(s) of custom alert_profiles (repeatable).")
 ]
+ServiceOption = Annotated[str | None, typer.Option("--service", help="Only this service's SLOs.")]
 _STATE_STYLE = {"firing": "red", "pending": "yellow", "resolved": "green", "inactive": "dim"}
 
 
@@ -104,6 +105,7 @@ def alerts(
     specs: SpecArgument,
     at: AtOption = None,
     output: OutputOption = "table",
+    service: ServiceOption = None,
     profiles: ProfilesOption = None,
     store: StoreOption = None,
     prometheus_url: PrometheusUrlOption = None,
@@ -112,7 +114,7 @@ def alerts(
     with fail_on_errors():
         check_output(output, ("table", "json"))
         when = parse_at(at)
-        slos = load_slos(specs)
+        slos = load_slos(specs, service)
         catalog = _profiles(slos, profiles)
         with open_runtime(settings_from(store, prometheus_url)) as rt:
             records = evaluate_alerts(slos, rt.source, when, profiles=catalog)
@@ -155,6 +157,7 @@ def evaluate(
     slack_url: Annotated[str | None, typer.Option("--slack-url", envvar="HEADROOM_SLACK_URL")] = None,
     at: AtOption = None,
     output: OutputOption = "table",
+    service: ServiceOption = None,
     profiles: ProfilesOption = None,
     store: StoreOption = None,
     prometheus_url: PrometheusUrlOption = None,
@@ -163,7 +166,7 @@ def evaluate(
     with fail_on_errors():
         check_output(output, ("table", "json"))
         when = parse_at(at)
-        slos = load_slos(specs)
+        slos = load_slos(specs, service)
         catalog = _profiles(slos, profiles)
         notifiers = _notifiers(webhook_url, webhook_secret, alertmanager_url, slack_url) if notify else []
         if notify and not notifiers:

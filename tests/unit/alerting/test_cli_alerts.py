@@ -108,3 +108,17 @@ def test_backtest_json_gives_spans_detections_precision_and_recall(store: Path, 
     assert (page["precision"], page["recall"]) == (1.0, 1.0)
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert np.isfinite(report["profiles"][1]["summary"][0]["median_detection_s"])
+
+
+def test_an_unknown_service_is_a_usage_error_naming_the_services(store: Path) -> None:
+    args = ["alerts", str(SPEC), "--service", "payments", "--store", str(store)]
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 2
+    assert "checkout" in result.output
+
+
+def test_an_unknown_profile_file_is_a_spec_error(store: Path, tmp_path: Path) -> None:
+    args = ["alerts", str(SPEC), "--profiles", str(tmp_path / "missing.yaml"), "--store", str(store)]
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 2
+    assert "cannot read the file" in result.output
