@@ -25,6 +25,7 @@ __all__ = [
     "NEW_TABLE",
     "ROLLUPS",
     "create_new",
+    "dense_rollups",
     "flush_new",
     "lookup_keys",
     "transaction",
@@ -84,17 +85,58 @@ def _roll_up(con: duckdb.DuckDBPyConnection, source: str) -> None:
         )
 
 
+Columns = tuple[
+    npt.NDArray[np.int32], npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]
+]
+"""(slo keys, time in units of the table, good, total), equal lengths."""
+
+
+def dense_rollups(
+    keys: npt.NDArray[np.int32],
+    start_minute: int,
+    good: npt.NDArray[np.float64],
+    total: npt.NDArray[np.float64],
+) -> list[Columns]:
+    """The ``ROLLUPS`` rows of dense per-minute counts (SLOs x minutes from ``start_minute``),
+    summed in numpy, in (unit, key) order; units with nothing are left out."""
+    out = []
+    n_minutes = good.shape[1]
+    for _, _, unit in ROLLUPS:
+        first = (-start_minute) % unit  # index of the first minute that starts a unit
+        starts = (
+            np.unique(np.r_[0, np.arange(first, n_minutes, unit)]) if n_minutes else np.zeros(0, np.int64)
+        )
+        good_sums = np.add.reduceat(good, starts, axis=1) if n_minutes else good
+        total_sums = np.add.reduceat(total, starts, axis=1) if n_minutes else total
+        units = (start_minute + starts) // unit
+        flat_good = np.ascontiguousarray(good_sums.T).ravel()
+        flat_total = np.ascontiguousarray(total_sums.T).ravel()
+        keep = (flat_good != 0) | (flat_total != 0)
+        out.append(
+            (
+                np.tile(keys, len(starts))[keep],
+                np.repeat(units.astype(np.int64), len(keys))[keep],
+                flat_good[keep],
+                flat_total[keep],
+            )
+        )
+    return out
+
+
 def write_arrays(
     con: duckdb.DuckDBPyConnection,
     keys: npt.NDArray[np.int32],
     minutes: npt.NDArray[np.int64],
     good: npt.NDArray[np.float64],
     total: npt.NDArray[np.float64],
+    rollups: Sequence[Columns] | None = None,
 ) -> tuple[int, int | None, int | None]:
     """Append equal-length column arrays straight to ``buckets`` and the rollups.
 
     The bulk path (no staging table): rows are put in (minute, key) order with numpy
     when they are not already, then handed to DuckDB through Arrow without a copy.
+    ``rollups`` are the ``ROLLUPS`` rows when the caller has summed them already
+    (``dense_rollups``); otherwise DuckDB sums them from the new rows.
     Returns the number of rows and their half-open minute range (None when empty).
     """
     if len(minutes) == 0:
@@ -107,9 +149,19 @@ def write_arrays(
     con.register("__arrays", table)
     try:
         con.execute("INSERT INTO buckets SELECT slo_key, minute, good, total FROM __arrays")
-        _roll_up(con, "__arrays")
+        if rollups is None:
+            _roll_up(con, "__arrays")
     finally:
         con.unregister("__arrays")
+    for (table, column, _), (unit_keys, units, unit_good, unit_total) in zip(
+        ROLLUPS, rollups or (), strict=False
+    ):
+        rolled = pa.table({"slo_key": unit_keys, column: units, "good": unit_good, "total": unit_total})
+        con.register("__rolled", rolled)
+        try:
+            con.execute(f"INSERT INTO {table} SELECT slo_key, {column}, good, total FROM __rolled")
+        finally:
+            con.unregister("__rolled")
     return len(minutes), int(minutes[0]), int(minutes[-1]) + 1
 
 

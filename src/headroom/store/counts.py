@@ -24,7 +24,7 @@ from headroom.store.ledger import COUNTS_FINGERPRINT, IngestReport
 from headroom.store.readers import TIMESTAMP_COLUMN, EventFile
 from headroom.store.sql import Params, first_row
 
-__all__ = ["COUNT_COLUMNS", "ingest_counts"]
+__all__ = ["COUNT_COLUMNS", "ingest_counts", "slo_names"]
 
 COUNT_COLUMNS = (TIMESTAMP_COLUMN, "slo", "good", "total")
 _STAGED = "__staged_counts"

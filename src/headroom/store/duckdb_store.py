@@ -157,8 +157,12 @@ class DuckDBStore:
         keep = (total_flat != 0) | (good_flat != 0)
         with self._guard("appending counts") as con, buckets.transaction(con):
             key_of = buckets.upsert_keys(con, list(slo_ids))
-            keys = np.tile(np.array([key_of[s] for s in slo_ids], dtype=np.int32), n_minutes)
-            return buckets.write_arrays(con, keys[keep], minutes[keep], good_flat[keep], total_flat[keep])[0]
+            slo_keys = np.array([key_of[s] for s in slo_ids], dtype=np.int32)
+            keys = np.tile(slo_keys, n_minutes)
+            rollups = buckets.dense_rollups(slo_keys, start_minute, good_2d, total_2d)
+            return buckets.write_arrays(
+                con, keys[keep], minutes[keep], good_flat[keep], total_flat[keep], rollups
+            )[0]
 
     # ------------------------------------------------------------ queries
 

@@ -18,7 +18,16 @@ import duckdb
 
 from headroom.store.sql import first_row
 
-__all__ = ["COUNTS_FINGERPRINT", "IngestRecord", "IngestReport", "already_ingested", "file_sha256", "history"]
+__all__ = [
+    "COUNTS_FINGERPRINT",
+    "IngestRecord",
+    "IngestReport",
+    "already_ingested",
+    "file_sha256",
+    "history",
+    "next_ingest_id",
+    "record",
+]
 
 COUNTS_FINGERPRINT = "counts"  # pre-aggregated counts do not depend on the SLI's filters
 _CHUNK_BYTES = 1 << 20

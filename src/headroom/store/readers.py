@@ -35,6 +35,7 @@ from headroom.store.sql import Params, column_kind, first_row, quote_identifier
 __all__ = [
     "TIMESTAMP_COLUMN",
     "EventFile",
+    "clear_rejects",
     "first_rejected_row",
     "locate_first",
     "minute_sql",

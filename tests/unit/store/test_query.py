@@ -67,7 +67,7 @@ def test_window_sums_equal_brute_force_numpy_sums(
     example = next(_EXAMPLES)
     ids = [f"s{example}/{i}" for i in range(3)]
     store = shared_store
-    lo = BASE - 1500  # spans and counts reach over three UTC days either side of BASE
+    lo = BASE - 1517  # off the hour; spans and counts reach over UTC day boundaries
     batches = np.zeros((2, 2, 3, 9000))  # two appends (so minutes repeat), good/total, SLO, minute
     for number, (slo, offset, bad, extra) in enumerate(counts):
         batches[number % 2, :, slo, BASE + offset - lo] += (extra, extra + bad)
@@ -81,8 +81,8 @@ def test_window_sums_equal_brute_force_numpy_sums(
         np.testing.assert_array_equal(total[:3, j], dense_total[:, start - lo : end - lo].sum(axis=1))
     assert not good[3].any()
     assert not total[3].any()
-    np.testing.assert_array_equal(series_good, dense_good[:, 1350:1900])
-    np.testing.assert_array_equal(series_total, dense_total[:, 1350:1900])
+    np.testing.assert_array_equal(series_good, dense_good[:, 1367:1917])
+    np.testing.assert_array_equal(series_total, dense_total[:, 1367:1917])
 
 
 def test_append_counts_many_stores_dense_arrays_minute_by_minute(memory_store: DuckDBStore) -> None:
