@@ -137,6 +137,16 @@ def test_the_dashboard_renders_the_api_figures_and_charts_in_chromium(
             # The 1h burn is 14.4 to the float (14.399999999999999), not above it: nothing fires.
             records = evaluate_alerts(SLOS[:1], source(), AT)
             assert page.locator("tr.alert-row .state").all_inner_texts() == [r.state for r in records]
+            # Pointing at the "now" dot reads out the last instant's figures.
+            dot = burndown.locator("g.now circle").bounding_box()
+            assert dot is not None
+            page.mouse.move(dot["x"] + dot["width"] / 2, dot["y"] + dot["height"] / 2)
+            readout = page.locator("figure.hoverable .readout").first
+            assert readout.is_visible()
+            assert readout.inner_text() == (
+                f"2025-03-22 21:20 UTC · {fmt_percent(remaining)} left · 1h 14.4x · 6h 2.40x · 1d 0.60x"
+            )
+            assert burndown.locator("line.hover-guide").get_attribute("visibility") == "visible"
             page.screenshot(path=str(tmp_path / "detail.png"), full_page=True)
         finally:
             browser.close()

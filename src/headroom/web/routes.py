@@ -34,7 +34,7 @@ from headroom.service.dashboard import (
 from headroom.service.formatting import fmt_count, fmt_duration_s, fmt_minutes, fmt_percent, fmt_rate
 from headroom.sources.base import SLISource
 from headroom.spec.model import SLO
-from headroom.web.svg import SERIES_COLOURS, burn_rate_svg, burndown_svg, sparkline_svg
+from headroom.web.svg import SERIES_COLOURS, burn_rate_svg, burndown_svg, hover_points, sparkline_svg
 
 __all__ = ["PageDeps", "page_deps", "router"]
 
@@ -86,6 +86,7 @@ def _env() -> Environment:
         version=__version__,
         burndown_svg=burndown_svg,
         burn_rate_svg=burn_rate_svg,
+        hover_points=hover_points,
         sparkline_svg=sparkline_svg,
         colours=SERIES_COLOURS,
         chart_windows=tuple(CHART_BURN_RATE_WINDOWS_MINUTES),

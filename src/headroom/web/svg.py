@@ -13,13 +13,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from markupsafe import Markup, escape
 
 from headroom.service.charts import BurndownChart
 from headroom.service.formatting import fmt_percent, fmt_rate
 
-__all__ = ["SERIES_COLOURS", "burn_rate_svg", "burndown_svg", "sparkline_svg"]
+__all__ = ["SERIES_COLOURS", "burn_rate_svg", "burndown_svg", "hover_points", "sparkline_svg"]
 
 #: Line colours of the burn-rate windows (distinguishable with the common colour-vision deficiencies).
 SERIES_COLOURS: dict[str, str] = {"1h": "#d9480f", "6h": "#7048e8", "1d": "#1c7ed6"}
@@ -188,8 +189,13 @@ def burndown_svg(chart: BurndownChart, chart_id: str = "burndown") -> Markup:
             f'<text x="{_n(tx)}" y="{_n(cy - 9)}" text-anchor="{anchor}">'
             f"now {escape(fmt_percent(now))}</text></g>"
         )
+    out.append(_hover_guide(frame))
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _hover_guide(frame: _Frame) -> str:
+    return _line("hover-guide", frame.left, frame.top, frame.left, frame.plot_bottom, ' visibility="hidden"')
 
 
 def _rate_ticks(hi: float) -> list[tuple[float, str]]:
@@ -241,8 +247,23 @@ def burn_rate_svg(chart: BurndownChart, chart_id: str = "burnrates") -> Markup:
             f'<path class="series rate rate-{escape(window)}" data-series="{escape(window)}" '
             f'data-points="{count}" stroke="{colour}" d="{d}"/>'
         )
-    out.append("</g></svg>")
+    out.append("</g>")
+    out.append(_hover_guide(frame))
+    out.append("</svg>")
     return Markup("".join(out))
+
+
+def hover_points(chart: BurndownChart) -> dict[str, list[Any]]:
+    """Per instant: its x in both charts' viewBox and a label with the figures, for the hover readout.
+
+    The labels are formatted here, by ``service.formatting``, so the script only shows them.
+    """
+    frame = _Frame(chart.window_start.timestamp(), chart.period_end.timestamp(), 0.0, 1.0)
+    labels = []
+    for k, t in enumerate(chart.times):
+        rates = " · ".join(f"{w} {fmt_rate(s[k])}" for w, s in chart.burn_rates.items())
+        labels.append(f"{t:%Y-%m-%d %H:%M} UTC · {fmt_percent(chart.remaining_ratio[k])} left · {rates}")
+    return {"x": [round(frame.x(t.timestamp()), 1) for t in chart.times], "labels": labels}
 
 
 def sparkline_svg(values: Sequence[float | None], label: str) -> Markup:

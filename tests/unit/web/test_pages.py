@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from headroom.service.formatting import fmt_percent
@@ -91,3 +92,13 @@ def test_request_text_is_escaped_in_pages() -> None:
     html = client().get("/slo/<script>/x").text
     assert "<script>/x" not in html
     assert "&lt;script&gt;/x" in html
+
+
+def test_the_detail_page_carries_the_formatted_figures_of_every_instant_for_the_hover_readout() -> None:
+    html = client().get("/slo/checkout/availability").text
+    found = re.search(r'<script type="application/json" id="chart-points">(.*?)</script>', html, re.S)
+    assert found is not None
+    points = json.loads(found.group(1))
+    assert len(points["x"]) == len(points["labels"]) == 721
+    assert points["x"] == sorted(points["x"])
+    assert points["labels"][-1] == "2025-03-22 21:20 UTC · 98.0% left · 1h 14.4x · 6h 2.40x · 1d 0.60x"
