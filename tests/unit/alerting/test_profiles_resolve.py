@@ -125,3 +125,10 @@ def test_an_override_key_that_matches_nothing_is_an_error() -> None:
     issues = validate_alerting([slo(tiers={"pgae": TierOverride(disabled=True)})])
     assert [i.severity for i in issues] == ["error"]
     assert "pgae" in issues[0].message
+
+
+def test_a_name_override_can_re_enable_a_tier_its_severity_disabled() -> None:
+    tiers = resolve_tiers(
+        slo(tiers={"ticket": TierOverride(disabled=True), "exhausted": TierOverride(disabled=False)})
+    )
+    assert [t.name for t in tiers] == ["page-fast", "page-slow", "exhausted"]
