@@ -123,9 +123,10 @@ def le_spellings(threshold_s: float) -> tuple[str, ...]:
     * Java ``simpleclient`` (``Double.toString``): ``1.0E-5`` below 1e-3;
     * hand-written exporters: the plain decimal ``0.00001``.
 
-    The first spelling is the canonical one (Go's). Zero-padded spellings such as ``0.30``
-    are not enumerated: no client library writes them, and Prometheus 3 rewrites them at
-    ingestion. Matching the few real spellings with one anchored regex keeps a rule file
+    The first spelling is the canonical one (Go's). One zero-padded spelling (``0.30`` for
+    ``0.3``) is matched too: hand-written exporters and config-driven bucket lists write it,
+    Prometheus 2 keeps it as written, and it is the case users report ("0.3" and "0.30" must
+    match). Matching the few real spellings with one anchored regex keeps a rule file
     correct whichever client exposes the histogram and across the Prometheus 3 upgrade,
     where ``1`` becomes ``1.0``. (A histogram exposed in two spellings at once would be
     counted twice, which no single exporter does.)
@@ -135,6 +136,8 @@ def le_spellings(threshold_s: float) -> tuple[str, ...]:
     if float(threshold_s).is_integer() and "e" not in canonical:
         spellings.append(canonical + ".0")
     spellings.append(format_go_float_f(threshold_s))
+    if "." in canonical and "e" not in canonical:
+        spellings.append(canonical + "0")
     if 0 < threshold_s < 1e-3:
         digits, dp = _shortest_digits(threshold_s)
         mantissa = digits[0] + "." + (digits[1:] or "0")

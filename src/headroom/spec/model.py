@@ -159,7 +159,8 @@ class PrometheusHistogramSLI(_Frozen):
 
     ``metric`` is the histogram's base name (without ``_bucket``), ``selector`` the label
     matchers without braces (``job="api", code!~"5.."``), and ``threshold_s`` the bucket
-    bound in seconds; ``le`` values are normalised so ``0.3`` and ``0.30`` match.
+    bound in seconds; rules and queries match ``le`` by number, so ``0.3`` and ``0.30``
+    (and ``1`` / ``1.0``) select the same bucket.
     """
 
     kind: Literal["prometheus_histogram"] = "prometheus_histogram"

@@ -89,20 +89,20 @@ def test_f_format_never_uses_an_exponent() -> None:
 @pytest.mark.parametrize(
     ("threshold", "spellings"),
     [
-        (0.3, ("0.3",)),
-        (0.25, ("0.25",)),
+        (0.3, ("0.3", "0.30")),
+        (0.25, ("0.25", "0.250")),
         (1.0, ("1", "1.0")),
         (10.0, ("10", "10.0")),
         (1e-05, ("1e-05", "0.00001", "1.0E-5")),
-        (0.0005, ("0.0005", "5.0E-4")),
+        (0.0005, ("0.0005", "0.00050", "5.0E-4")),
     ],
 )
 def test_le_spellings_cover_the_client_libraries(threshold: float, spellings: tuple[str, ...]) -> None:
     assert le_spellings(threshold) == spellings
 
 
-def test_le_matcher_is_an_equality_when_the_bound_has_one_spelling() -> None:
-    assert render(Selector("m_bucket", (le_matcher(0.3),))) == 'm_bucket{le="0.3"}'
+def test_le_matcher_matches_0_3_and_0_30_alike() -> None:
+    assert render(Selector("m_bucket", (le_matcher(0.3),))) == 'm_bucket{le=~"0\\\\.3|0\\\\.30"}'
 
 
 def test_le_matcher_is_an_escaped_regex_over_all_spellings_otherwise() -> None:

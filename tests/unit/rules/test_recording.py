@@ -61,7 +61,7 @@ def test_histogram_sli_is_one_minus_the_fast_fraction() -> None:
     )
     assert sli_expr(slo(sli), "1h") == (
         "1 - (\n"
-        '  sum(rate(http_request_duration_seconds_bucket{job="api",le="0.3"}[1h]))\n'
+        '  sum(rate(http_request_duration_seconds_bucket{job="api",le=~"0\\\\.3|0\\\\.30"}[1h]))\n'
         "  /\n"
         '  sum(rate(http_request_duration_seconds_count{job="api"}[1h]))\n'
         ")"
