@@ -10,15 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from fastapi import FastAPI
 
-from headroom.api import create_app
-from headroom.api.metrics import build_registry
-from headroom.api.metrics import router as metrics_router
-from headroom.api.routes_status import router as status_router
 from headroom.cli.common import (
     PrometheusUrlOption,
     SpecArgument,
@@ -31,8 +26,10 @@ from headroom.cli.common import (
 from headroom.errors import UsageError
 from headroom.sources.base import SLISource
 from headroom.spec.model import SLO
-from headroom.web import router as web_router
 from headroom.wiring import open_runtime
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 __all__ = ["build_app", "register", "serve"]
 
@@ -48,7 +45,16 @@ def build_app(
     clock: Callable[[], datetime] = _utc_now,
     **extra: Any,
 ) -> FastAPI:
-    """The served app: gate and canary (from ``create_app``), status API, ``/metrics``, dashboard."""
+    """The served app: gate and canary (from ``create_app``), status API, ``/metrics``, dashboard.
+
+    The server's modules are imported here, so other commands do not pay for them at start-up.
+    """
+    from headroom.api import create_app
+    from headroom.api.metrics import build_registry
+    from headroom.api.metrics import router as metrics_router
+    from headroom.api.routes_status import router as status_router
+    from headroom.web import router as web_router
+
     return create_app(
         slos=slos,
         source=source,
