@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import re
 
+from headroom.api import create_app
+from headroom.errors import SourceError
 from headroom.service.formatting import fmt_percent
-from tests.unit.web.scenario import client
+from headroom.sources.memory import InMemorySource
+from headroom.web import router as web_router
+from tests.unit.web.scenario import AT, SLOS, TestClient, client
 
 AT_TEXT = "2025-03-22T21:20:00Z"
 
@@ -102,3 +106,16 @@ def test_the_detail_page_carries_the_formatted_figures_of_every_instant_for_the_
     assert len(points["x"]) == len(points["labels"]) == 721
     assert points["x"] == sorted(points["x"])
     assert points["labels"][-1] == "2025-03-22 21:20 UTC · 98.0% left · 1h 14.4x · 6h 2.40x · 1d 0.60x"
+
+
+class _FailingSource(InMemorySource):
+    def lookback_counts(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+        raise SourceError("prometheus at http://127.0.0.1:1 is unreachable; is it running?")
+
+
+def test_an_unreachable_source_is_a_503_page_with_its_message() -> None:
+    app = create_app(slos=SLOS, source=_FailingSource(), clock=lambda: AT, routers=[web_router])
+    for path in ("/", "/slo/checkout/availability"):
+        response = TestClient(app).get(path)
+        assert response.status_code == 503
+        assert "prometheus at http://127.0.0.1:1 is unreachable; is it running?" in response.text

@@ -42,3 +42,14 @@ def test_serve_refuses_a_port_that_is_not_a_tcp_port(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--port 70000 is not a TCP port" in result.output
+
+
+def test_serve_warns_when_listening_beyond_loopback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    result = CliRunner().invoke(
+        app, ["serve", str(SPEC), "--host", "0.0.0.0", "--store", str(tmp_path / "h.duckdb")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning: listening on 0.0.0.0 without authentication" in result.output
