@@ -170,3 +170,60 @@ def test_an_unknown_slo_is_a_404_page_listing_the_known_ones_in_chromium(server_
             assert "checkout/availability, checkout/latency, payments/api" in message
         finally:
             browser.close()
+
+
+def test_headroom_serve_answers_from_an_ingested_store_in_its_own_process(tmp_path: Path) -> None:
+    """The real command: ingest counts into a store, then ``headroom serve`` it as a subprocess.
+
+    30 minutes with 1 bad request of 1,000, then 30 clean ones: 30 bad events of the 60 a
+    99.9 % SLO allows for 60,000 requests, so half of the budget is left.
+    """
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from headroom.cli.main import app as cli
+
+    spec = Path(__file__).parents[1] / "fixtures" / "spec" / "minimal.yaml"
+    store = tmp_path / "h.duckdb"
+    rows = ["timestamp,slo,good,total"]
+    for minute in range(60):
+        stamp = f"2026-11-01T10:{minute:02d}:00Z"
+        rows.append(f"{stamp},checkout/availability,{999 if minute < 30 else 1000},1000")
+    (tmp_path / "counts.csv").write_text("\n".join(rows) + "\n")
+    ingested = CliRunner().invoke(
+        cli, ["ingest", str(spec), str(tmp_path / "counts.csv"), "--counts", "--store", str(store)]
+    )
+    assert ingested.exit_code == 0, ingested.output
+
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    command = [sys.executable, "-m", "headroom.cli", "serve", str(spec), "--store", str(store)]
+    process = subprocess.Popen(
+        [*command, "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail(f"headroom serve did not start: {(tmp_path / 'serve.log').read_text()}")
+            time.sleep(0.2)
+        at = {"at": "2026-11-01T11:00:00Z"}
+        status = httpx.get(f"{url}/api/v1/status/checkout/availability", params=at).json()
+        assert status["budget"]["remaining_ratio"] == pytest.approx(0.5)
+        assert status["events"] == {"good": 59_970.0, "total": 60_000.0}
+        page = httpx.get(f"{url}/slo/checkout/availability", params=at).text
+        assert '<span class="pill healthy" title="budget healthy">50.0%</span>' in page
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
