@@ -62,6 +62,13 @@ def test_the_minimal_spec_validates(spec: Path) -> None:
     assert "2 SLO(s)" in result.output
 
 
+def test_every_example_validates_and_other_files_are_noted_not_rejected() -> None:
+    result = runner.invoke(app, ["validate", *map(str, sorted(EXAMPLES.glob("*.yaml")))])
+    assert result.exit_code == 0, result.output
+    assert "rollout.yaml:4: rollout: a rollout config, not SLOs: skipped here" in result.output
+    assert "note:" in result.output
+
+
 def test_an_invalid_spec_exits_2_naming_file_line_and_fix(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(MINIMAL.replace("objective: 99%", "objective: 1.5"))

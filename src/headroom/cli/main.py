@@ -59,7 +59,8 @@ def validate(specs: SpecArgument) -> None:
         if specset is None:
             raise SpecError(issues)
         for issue in issues:
-            err_console.print("[yellow]warning[/]: ", end="", markup=True)
+            label = "[yellow]warning[/]" if issue.severity == "warning" else "[blue]note[/]"
+            err_console.print(f"{label}: ", end="", markup=True)
             err_console.print(str(issue), markup=False)
         out_console.print(f"{len(specset.slos)} SLO(s) in {len(specs)} file(s): valid.")
 

@@ -5,6 +5,7 @@ Each YAML document is routed by what it says about itself:
 - ``apiVersion: openslo/v1`` (or a list of such objects) -> ``openslo.py``;
 - ``version: prometheus/v1`` -> ``sloth.py``;
 - ``alert_profiles:`` (and no ``service:``) -> an alert-profile file, noted and skipped
+- ``rollout:`` (and no ``slos:``) -> a rollout config, noted and skipped
   (``alerting/profile_files.py`` reads it);
 - anything else -> headroom's own format (``headroom_format.py``).
 
@@ -148,6 +149,14 @@ def _route(doc: YNode, issues: Issues, openslo: list[OpenSLOObject]) -> list[SLO
             "alert_profiles",
             "a file of alert profiles, not SLOs: skipped here",
             "pass it with --profiles FILE to the commands that generate or evaluate alerts",
+        )
+        return []
+    if isinstance(doc, YMap) and "rollout" in doc and not {"services", "slos"} & set(doc):
+        issues.info(
+            doc.line_of("rollout"),
+            "rollout",
+            "a rollout config, not SLOs: skipped here",
+            "run it with headroom rollout FILE (docs/rollout.md)",
         )
         return []
     return load_headroom_document(doc, issues)
