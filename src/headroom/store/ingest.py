@@ -26,7 +26,7 @@ from headroom.spec.model import SLO, EventsSLI
 from headroom.store import buckets, ledger, readers
 from headroom.store.ledger import IngestReport
 from headroom.store.readers import TIMESTAMP_COLUMN, EventFile
-from headroom.store.sql import Params, compile_filter, first_row
+from headroom.store.sql import FilterTypeError, Params, compile_filter, first_row
 
 __all__ = ["Progress", "ingest_events", "run_scan", "scan_with_minutes"]
 
@@ -69,6 +69,38 @@ def _bad_timestamp(con: duckdb.DuckDBPyConnection, source: EventFile) -> DataErr
         except ValueError:
             pass
     return DataError(f"{source.path}: {source.where(record)}: {what}; {hint}")
+
+
+def _text_where_numbers(
+    con: duckdb.DuckDBPyConnection, source: EventFile, error: FilterTypeError
+) -> DataError:
+    """Point at the first row whose value made a column of mostly numbers read as text.
+
+    A column that is mostly text keeps the filter's error (the filter is what is wrong).
+    """
+    if error.column_kind != "text" or error.value_kind != "number":
+        return error
+    text = source.text_sql(error.field)
+    not_number = f"({text} IS NOT NULL AND TRY_CAST({text} AS DOUBLE) IS NULL)"
+    params = Params()
+    tally = first_row(
+        con.execute(
+            f"SELECT count(*) FILTER (WHERE TRY_CAST({text} AS DOUBLE) IS NOT NULL), "
+            f"count(*) FILTER (WHERE {not_number}) FROM {source.scan_sql(params)}",
+            params.values,
+        )
+    )
+    if tally is None or tally[0] <= tally[1]:
+        return error
+    found = readers.locate_first(con, source, not_number, Params(), text)
+    if found is None:
+        return error
+    record, value = found
+    return DataError(
+        f"{source.path}: {source.where(record)}: field {error.field!r} is {value!r}, not a number, "
+        f"so the column reads as text and the filter cannot compare it with a number; "
+        "fix that row (or quote the filter's value if the column is meant to be text)"
+    )
 
 
 def _good_and_total(slo: SLO, source: EventFile, params: Params) -> tuple[str, str]:
@@ -123,7 +155,10 @@ def ingest_events(
         params = Params()
         counts = []
         for i, slo in enumerate(todo):
-            good, total = _good_and_total(slo, source, params)
+            try:
+                good, total = _good_and_total(slo, source, params)
+            except FilterTypeError as error:
+                raise _text_where_numbers(con, source, error) from None
             counts.append(f"count(*) FILTER (WHERE {total}) AS total_{i}")
             counts.append(f"count(*) FILTER (WHERE {good}) AS good_{i}")
         sql = (

@@ -27,7 +27,15 @@ import duckdb
 from headroom.errors import DataError
 from headroom.spec.filters import And, Compare, FilterExpr, IsTrue, Member, Not, Or, Scalar
 
-__all__ = ["ColumnKind", "Params", "column_kind", "compile_filter", "first_row", "quote_identifier"]
+__all__ = [
+    "ColumnKind",
+    "FilterTypeError",
+    "Params",
+    "column_kind",
+    "compile_filter",
+    "first_row",
+    "quote_identifier",
+]
 
 ColumnKind = Literal["number", "text", "bool", "other"]
 
@@ -65,7 +73,21 @@ class Params:
         return f"${len(self.values)}"
 
 
-def _value_kind(value: Scalar) -> str:
+class FilterTypeError(DataError):
+    """A filter compares a column with a value of another kind (text with a number...).
+
+    Carries the field and both kinds, so that the caller, which can read the file, may
+    point at the row that made the column text.
+    """
+
+    def __init__(self, message: str, *, field: str, column_kind: ColumnKind, value_kind: ColumnKind) -> None:
+        super().__init__(message)
+        self.field = field
+        self.column_kind = column_kind
+        self.value_kind = value_kind
+
+
+def _value_kind(value: Scalar) -> ColumnKind:
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int | float):
@@ -107,9 +129,12 @@ class _Context:
                 f"{self.where}: field {name!r} has type {column_type}, which filters cannot compare; "
                 "give the column plain numbers, strings or true/false in every row"
             )
-        raise DataError(
+        raise FilterTypeError(
             f"{self.where}: field {name!r} holds {holds} ({column_type}) but the filter compares it "
-            f"with {value!r}; write {_LITERAL_HINT[kind]}"
+            f"with {value!r}; write {_LITERAL_HINT[kind]}",
+            field=name,
+            column_kind=kind,
+            value_kind=want,
         )
 
 

@@ -132,6 +132,7 @@ def test_progress_is_told_the_number_of_rows_at_the_end(store: DuckDBStore) -> N
         ("bad_timestamp_line7.csv", ["line 7", "not-a-time", "RFC 3339"]),
         ("extra_column_line7.csv", ["line 7", "too many columns"]),
         ("bad_json_line7.jsonl", ["line 7"]),
+        ("text_status_line7.csv", ["line 7", "'status' is 'abc', not a number"]),
     ],
 )
 def test_a_malformed_row_names_its_line_and_stores_nothing_of_the_file(
