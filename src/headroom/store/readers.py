@@ -183,14 +183,14 @@ def open_event_file(con: duckdb.DuckDBPyConnection, path: Path | str) -> EventFi
     probe = EventFile(path, kind, {})
     params = Params()
     try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {probe.scan_sql(params)}", params.values).fetchall()
-        params = Params()
-        first = con.execute(f"SELECT 1 FROM {probe.scan_sql(params)} LIMIT 1", params.values).fetchall()
+        result = con.execute(f"SELECT * FROM {probe.scan_sql(params)} LIMIT 1", params.values)
+        described = result.description or []
+        first = result.fetchall()
     except duckdb.Error as error:
         raise translate_read_error(error, path) from error
     if not first:
         raise DataError(f"{path}: the file has no rows (at most a header); add one row per event")
-    columns = {str(row[0]): str(row[1]) for row in described}
+    columns = {str(column[0]): str(column[1]) for column in described}
     if TIMESTAMP_COLUMN not in columns:
         have = ", ".join(columns) or "(none)"
         raise DataError(
