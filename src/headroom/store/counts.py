@@ -9,6 +9,7 @@ as events makes a re-ingest of the same file a no-op, per SLO.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,6 +60,8 @@ def _explain(source: EventFile, record: int, values: object, known: dict[str, st
     try:
         g, t = float(good), float(total)
     except (TypeError, ValueError):
+        g = t = math.nan
+    if not (math.isfinite(g) and math.isfinite(t)):
         return DataError(f"{where}: good {good!r} and total {total!r} must both be numbers; fix that row")
     if slo not in known:
         choices = ", ".join(sorted(known)) or "(none)"

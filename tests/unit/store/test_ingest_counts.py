@@ -65,3 +65,10 @@ def test_a_counts_file_without_the_count_columns_says_which_are_missing(
     path.write_text("timestamp,slo,ok\n1714564800,availability,1\n")
     with pytest.raises(DataError, match="good, total missing"):
         store.ingest_counts(path, SLOS)
+
+
+def test_a_count_that_is_not_a_number_names_the_line(tmp_path: Path, store: DuckDBStore) -> None:
+    path = tmp_path / "counts.csv"
+    path.write_text("timestamp,slo,good,total\n1714564800,availability,1,2\n1714564860,availability,x,2\n")
+    with pytest.raises(DataError, match=r"line 3: good 'x' and total '2(\.0)?' must both be numbers"):
+        store.ingest_counts(path, SLOS)
