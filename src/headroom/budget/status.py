@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -94,12 +94,15 @@ class StatusInputs:
     ``good``/``total``: shape (n, len(STATUS_WINDOWS)). ``bad_slices``: shape (n,), read only
     for timeslices SLOs. ``counts_known``: False where the source gives only a ratio (a
     raw error-ratio query), whose good/total are then ``1 - ratio`` and ``1``.
+    ``source_notes``: what the source said about a row (the query that returned nothing),
+    reported as ``null_reasons["source"]``.
     """
 
     good: FloatArray
     total: FloatArray
     bad_slices: FloatArray
     counts_known: npt.NDArray[np.bool_] | None = None
+    source_notes: dict[int, str] = field(default_factory=dict)
 
     def known(self, row: int) -> bool:
         return True if self.counts_known is None else bool(self.counts_known[row])
@@ -191,6 +194,8 @@ def compute_statuses(
         in_units = known or unit == "minutes"
         if not known:
             reasons["events"] = "the SLI source gives an error ratio, not event counts"
+        if i in inputs.source_notes:
+            reasons["source"] = inputs.source_notes[i]
         statuses.append(
             SLOStatus(
                 service=slo.service,

@@ -103,3 +103,20 @@ def test_a_calendar_month_budget_is_sized_on_the_whole_month() -> None:
     assert status.burn_rates["window"] == pytest.approx(1.0)
     # 1x for the rest of the month ends with nothing left: 1 - 10/31 - 21/31.
     assert status.forecast_remaining_ratio == pytest.approx(0.0, abs=1e-9)
+
+
+class _SilentSource(InMemorySource):
+    """A source whose query for every row returned nothing, as Prometheus does for a missing series."""
+
+    def lookback_counts(self, slos, at, lookbacks_s):  # type: ignore[no-untyped-def]
+        counts = super().lookback_counts(slos, at, lookbacks_s)
+        counts.missing.update(
+            {i: f'no series for query: sum(rate(x{{slo="{s.name}"}}[5m]))' for i, s in enumerate(slos)}
+        )
+        return counts
+
+
+def test_a_query_that_returned_nothing_is_reported_as_the_reason_not_as_zero() -> None:
+    (status,) = evaluate_status([_slo()], _SilentSource(), AT)
+    assert status.sli is None
+    assert status.null_reasons["source"] == 'no series for query: sum(rate(x{slo="availability"}[5m]))'
