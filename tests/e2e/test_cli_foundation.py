@@ -197,3 +197,13 @@ def test_the_demo_runs_from_a_fresh_directory(tmp_path: Path) -> None:
         cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False
     )
     assert "skipped" in again.stdout
+
+
+def test_validate_warns_about_a_page_that_can_never_fire(tmp_path: Path) -> None:
+    spec = tmp_path / "loose.yaml"
+    spec.write_text(MINIMAL.replace("objective: 99%", "objective: 90%"))
+    result = runner.invoke(app, ["validate", str(spec)])
+    assert result.exit_code == 0, result.output
+    # 14.4 x (1 - 0.90) = 1.44: an error ratio above 100 % is impossible.
+    assert "warning:" in result.output
+    assert "never fire" in result.output

@@ -15,15 +15,15 @@ import typer
 from rich.table import Table
 
 from headroom.alerting.notify import AlertmanagerNotifier, SlackNotifier, WebhookNotifier
-from headroom.alerting.profile_files import load_profile_files
-from headroom.alerting.profiles_resolve import validate_alerting
 from headroom.alerting.state import AlertRecord
 from headroom.cli.common import (
     AtOption,
     OutputOption,
+    ProfilesOption,
     PrometheusUrlOption,
     SpecArgument,
     StoreOption,
+    alert_profiles,
     check_output,
     err_console,
     fail_on_errors,
@@ -33,37 +33,19 @@ from headroom.cli.common import (
     print_json,
     settings_from,
 )
-from headroom.errors import SpecError
 from headroom.service.alerts import evaluate_alerts, run_evaluation
 from headroom.service.backtest import BacktestReport, run_backtest, write_chart
-from headroom.spec.model import SLO
-from headroom.spec.profiles import AlertProfile
 from headroom.store.alert_state import DuckDBAlertStateStore
 from headroom.wiring import open_runtime
 
 __all__ = ["alerts", "backtest", "evaluate", "register"]
 
-ProfilesOption = Annotated[
-    list[Path] | None, typer.Option("--profiles", help="YAML file(s) of custom alert_profiles (repeatable).")
-]
 ServiceOption = Annotated[str | None, typer.Option("--service", help="Only this service's SLOs.")]
 _STATE_STYLE = {"firing": "red", "pending": "yellow", "resolved": "green", "inactive": "dim"}
 
 
 def _pct(value: float | None, digits: int = 3) -> str:
     return "-" if value is None or math.isnan(value) else f"{value * 100:.{digits}g}%"
-
-
-def _profiles(slos: list[SLO], files: list[Path] | None) -> dict[str, AlertProfile]:
-    """Built-in plus custom profiles; spec errors raise, warnings print."""
-    profiles = load_profile_files(files or [])
-    issues = validate_alerting(slos, profiles)
-    if any(i.severity == "error" for i in issues):
-        raise SpecError(issues)
-    for issue in issues:
-        err_console.print("[yellow]warning[/]: ", end="", markup=True)
-        err_console.print(str(issue), markup=False)
-    return profiles
 
 
 def _alert_table(records: list[AlertRecord], title: str) -> Table:
@@ -115,7 +97,7 @@ def alerts(
         check_output(output, ("table", "json"))
         when = parse_at(at)
         slos = load_slos(specs, service)
-        catalog = _profiles(slos, profiles)
+        catalog = alert_profiles(slos, profiles)
         with open_runtime(settings_from(store, prometheus_url)) as rt:
             records = evaluate_alerts(slos, rt.source, when, profiles=catalog)
         if output == "json":
@@ -167,7 +149,7 @@ def evaluate(
         check_output(output, ("table", "json"))
         when = parse_at(at)
         slos = load_slos(specs, service)
-        catalog = _profiles(slos, profiles)
+        catalog = alert_profiles(slos, profiles)
         notifiers = _notifiers(webhook_url, webhook_secret, alertmanager_url, slack_url) if notify else []
         if notify and not notifiers:
             err_console.print(
@@ -250,7 +232,7 @@ def backtest(
         to = parse_at(end)
         frm = parse_at(start) if start else to - timedelta(days=30)
         slos = load_slos(specs)
-        catalog = _profiles(slos, profiles)
+        catalog = alert_profiles(slos, profiles)
         with open_runtime(settings_from(store, prometheus_url)) as rt:
             report = run_backtest(
                 slos, rt.source, frm, to, profile_names=profile or (), profiles=catalog, share=share

@@ -20,17 +20,22 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 
+from headroom.alerting.profile_files import load_profile_files
+from headroom.alerting.profiles_resolve import validate_alerting
 from headroom.errors import HeadroomError, SpecError, UsageError
 from headroom.settings import Settings
 from headroom.spec.load import load_specs
 from headroom.spec.model import SLO
+from headroom.spec.profiles import AlertProfile
 
 __all__ = [
     "AtOption",
     "OutputOption",
+    "ProfilesOption",
     "PrometheusUrlOption",
     "SpecArgument",
     "StoreOption",
+    "alert_profiles",
     "err_console",
     "fail_on_errors",
     "load_slos",
@@ -55,6 +60,9 @@ AtOption = Annotated[
     typer.Option("--at", help="Evaluate as of this instant (RFC 3339 or epoch seconds); default: now."),
 ]
 OutputOption = Annotated[str, typer.Option("--output", "-o", help="table or json.")]
+ProfilesOption = Annotated[
+    list[Path] | None, typer.Option("--profiles", help="YAML file(s) of custom alert_profiles (repeatable).")
+]
 PrometheusUrlOption = Annotated[
     str | None,
     typer.Option("--prometheus-url", help="Read SLIs from this Prometheus [env HEADROOM_PROMETHEUS_URL]."),
@@ -104,6 +112,18 @@ def load_slos(paths: Sequence[Path], service: str | None = None) -> list[SLO]:
             )
         return chosen
     return slos
+
+
+def alert_profiles(slos: Sequence[SLO], files: Sequence[Path] | None) -> dict[str, AlertProfile]:
+    """Built-in plus custom alert profiles for these SLOs; spec errors raise, warnings print."""
+    profiles = load_profile_files(list(files or []))
+    issues = validate_alerting(list(slos), profiles)
+    if any(i.severity == "error" for i in issues):
+        raise SpecError(issues)
+    for issue in issues:
+        err_console.print("[yellow]warning[/]: ", end="", markup=True)
+        err_console.print(str(issue), markup=False)
+    return profiles
 
 
 def print_json(payload: BaseModel | Sequence[BaseModel] | dict[str, Any] | list[Any]) -> None:

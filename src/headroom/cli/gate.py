@@ -10,9 +10,11 @@ from rich.table import Table
 from headroom.cli.common import (
     AtOption,
     OutputOption,
+    ProfilesOption,
     PrometheusUrlOption,
     SpecArgument,
     StoreOption,
+    alert_profiles,
     check_output,
     fail_on_errors,
     load_slos,
@@ -67,6 +69,7 @@ def gate(
     approved: Annotated[
         bool, typer.Option("--approved", help="The change is approved explicitly (passes a caution).")
     ] = False,
+    profiles: ProfilesOption = None,
     at: AtOption = None,
     output: OutputOption = "text",
     store: StoreOption = None,
@@ -79,7 +82,13 @@ def gate(
         slos = load_slos(specs)
         with open_runtime(settings_from(store, prometheus_url)) as rt:
             decision = evaluate_gate(
-                slos, rt.source, when, service=service, change_type=change_type, approved=approved
+                slos,
+                rt.source,
+                when,
+                service=service,
+                change_type=change_type,
+                approved=approved,
+                profiles=alert_profiles(slos, profiles),
             )
         if output == "json":
             print_json(decision)

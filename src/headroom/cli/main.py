@@ -9,9 +9,12 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from headroom import __version__
+from headroom.alerting.profile_files import load_profile_files
+from headroom.alerting.profiles_resolve import validate_alerting
 from headroom.cli.common import (
     AtOption,
     OutputOption,
+    ProfilesOption,
     PrometheusUrlOption,
     SpecArgument,
     StoreOption,
@@ -52,11 +55,17 @@ def version() -> None:
 
 
 @app.command()
-def validate(specs: SpecArgument) -> None:
-    """Check spec files; report every problem with file, line, field and fix (exit 2 on errors)."""
+def validate(specs: SpecArgument, profiles: ProfilesOption = None) -> None:
+    """Check spec files; report every problem with file, line, field and fix (exit 2 on errors).
+
+    Alerting is checked too: tiers that can never fire, short windows far from 1/12 of the long one.
+    """
     with fail_on_errors():
         specset, issues = validate_specs(specs)
         if specset is None:
+            raise SpecError(issues)
+        issues += validate_alerting(list(specset.slos), load_profile_files(list(profiles or [])))
+        if any(i.severity == "error" for i in issues):
             raise SpecError(issues)
         for issue in issues:
             label = "[yellow]warning[/]" if issue.severity == "warning" else "[blue]note[/]"
