@@ -33,7 +33,15 @@ PURE_MODULES = (
     "canary/projection.py",
     "canary/mannwhitney.py",
     "canary/rollout_machine.py",
+    "canary/model.py",
+    "canary/config.py",
+    "canary/rank_tests.py",
+    "canary/power.py",
+    "sources/promql_window.py",
+    "sources/prometheus_answers.py",
 )
+#: Pure modules of the sources package that other pure modules may use: the port and query text.
+PURE_PORTS = {"headroom.sources.base", "headroom.sources.promql_window"}
 FORBIDDEN_IMPORTS = {
     "duckdb",
     "httpx",
@@ -71,9 +79,10 @@ def test_pure_modules_do_no_io_and_read_no_clock(path: Path) -> None:
         elif isinstance(node, ast.ImportFrom) and node.module:
             if node.module.split(".")[0] in FORBIDDEN_IMPORTS:
                 problems.append(f"imports {node.module}")
-            if node.module.startswith(
+            layer_above = node.module.startswith(
                 ("headroom.store", "headroom.sources", "headroom.service", "headroom.cli")
-            ):
+            )
+            if layer_above and node.module not in PURE_PORTS:
                 problems.append(f"imports {node.module}")
         elif isinstance(node, ast.Call):
             func = node.func
