@@ -46,10 +46,10 @@ def _number(source: EventFile, column: str) -> str:
 def _invalid_sql(source: EventFile, params: Params, known: dict[str, str]) -> str:
     """True for a row that cannot be stored; evaluated over the raw scan."""
     good, total = _number(source, "good"), _number(source, "total")
-    minute = readers.minute_sql(f"({source.seconds_sql()})")
+    minute_ok = readers.minute_ok_sql(readers.minute_sql(f"({source.seconds_sql()})"))
     slo = f"list_contains({params.add(list(known))}::VARCHAR[], {source.text_sql('slo')})"
     return (
-        f"(({minute}) IS NULL OR NOT coalesce({slo}, FALSE) OR {good} IS NULL OR {total} IS NULL "
+        f"(NOT {minute_ok} OR NOT coalesce({slo}, FALSE) OR {good} IS NULL OR {total} IS NULL "
         f"OR NOT isfinite({good}) OR NOT isfinite({total}) OR {good} < 0 OR {good} > {total})"
     )
 

@@ -34,10 +34,10 @@ Progress = Callable[[int], None]
 _STAGED = "__staged"
 
 
-def scan_with_minutes(source: EventFile, params: Params, extra: str = "") -> str:
-    """Subquery over the file with ``__minute`` (NULL when the timestamp is unusable)."""
-    inner = f"SELECT {source.seconds_sql()} AS __ts_s{extra}, * FROM {source.scan_sql(params)}"
-    return f"(SELECT {readers.minute_sql('__ts_s')} AS __minute, * FROM ({inner}))"
+def scan_with_minutes(source: EventFile, params: Params) -> str:
+    """Subquery over the file with ``__minute`` (NULL when the timestamp does not parse)."""
+    minute = readers.minute_sql(f"({source.seconds_sql()})")
+    return f"(SELECT {minute} AS __minute, * FROM {source.scan_sql(params)})"
 
 
 def run_scan(con: duckdb.DuckDBPyConnection, source: EventFile, sql: str, params: Params) -> None:
@@ -54,9 +54,9 @@ def run_scan(con: duckdb.DuckDBPyConnection, source: EventFile, sql: str, params
 
 def _bad_timestamp(con: duckdb.DuckDBPyConnection, source: EventFile) -> DataError:
     params = Params()
-    minute = readers.minute_sql(f"({source.seconds_sql()})")
+    minute = readers.minute_ok_sql(readers.minute_sql(f"({source.seconds_sql()})"))
     shown = source.text_sql(TIMESTAMP_COLUMN)
-    found = readers.locate_first(con, source, f"({minute}) IS NULL", params, shown)
+    found = readers.locate_first(con, source, f"NOT {minute}", params, shown)
     record, value = found if found is not None else (1, None)
     hint = "write RFC 3339 text (2024-05-01T12:00:00Z) or epoch seconds (1714564800)"
     if value is None:
@@ -112,7 +112,7 @@ def _good_and_total(slo: SLO, source: EventFile, params: Params) -> tuple[str, s
         good = compile_filter(sli.good, source.columns, params, where=where)
         return f"({total}) AND ({good})", total
     if sli.bad is not None:
-        bad = compile_filter(sli.bad, source.columns, params, where=where)
+        bad = compile_filter(sli.bad, source.columns, params, where=where, negated=True)
         return f"({total}) AND NOT ({bad})", total
     raise UsageError(f"SLO {slo.id}: an events SLI needs a good or a bad filter; add one to the spec")
 
@@ -168,8 +168,8 @@ def ingest_events(
         run_scan(con, source, sql, params)
         row = first_row(
             con.execute(
-                f"SELECT coalesce(sum(n_rows), 0), coalesce(sum(n_rows) FILTER (WHERE minute IS NULL), 0) "
-                f"FROM {_STAGED}"
+                "SELECT coalesce(sum(n_rows), 0), coalesce(sum(n_rows) FILTER "
+                f"(WHERE NOT {readers.minute_ok_sql('minute')}), 0) FROM {_STAGED}"
             )
         )
         assert row is not None

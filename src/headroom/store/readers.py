@@ -38,6 +38,7 @@ __all__ = [
     "clear_rejects",
     "first_rejected_row",
     "locate_first",
+    "minute_ok_sql",
     "minute_sql",
     "open_event_file",
     "translate_read_error",
@@ -116,9 +117,17 @@ class EventFile:
 
 
 def minute_sql(seconds: str) -> str:
-    """Epoch minute of an epoch-seconds expression; NULL when it is not a usable time."""
-    usable = f"{seconds} >= 0 AND {seconds} < {_MAX_EPOCH_S}"
-    return f"CASE WHEN {usable} THEN CAST(floor({seconds} / 60) AS BIGINT) END"
+    """Epoch minute of an epoch-seconds expression; NULL when it is not a number.
+
+    Cheap enough for every row; whether the minute is a usable time is checked on the
+    per-minute groups afterwards (``minute_ok_sql``).
+    """
+    return f"TRY_CAST(floor({seconds} / 60) AS BIGINT)"
+
+
+def minute_ok_sql(minute: str) -> str:
+    """True when an epoch minute is a time between 1970 and 9999 (never NULL)."""
+    return f"({minute} IS NOT NULL AND {minute} >= 0 AND {minute} < {_MAX_EPOCH_S // 60})"
 
 
 def _open_text(path: Path) -> Iterator[str]:

@@ -5,7 +5,8 @@ are found among the file's actual columns; they are then quoted as identifiers
 (``"latency_ms"``). Every value becomes a numbered parameter (``$1``, ``$2``, ...).
 
 NULL semantics (two-valued, on purpose): each comparison, membership or truth test on
-a NULL field is **false**, and ``not`` of it is true. So a row with an empty
+a NULL field is **false**, and ``not`` of it is true (SQL's own ``NOT NULL`` would be
+NULL, dropping the row). So a row with an empty
 ``latency_ms`` does not match ``latency_ms <= 300`` and does match
 ``not latency_ms <= 300``. For a ``bad:`` filter that means a row whose fields are NULL
 is not bad, so it counts as good. Compare with ``null`` to test for missing values:
@@ -138,7 +139,11 @@ class _Context:
         )
 
 
-def _compile(expr: FilterExpr, ctx: _Context, params: Params) -> str:
+def _false_if_null(condition: str, under_not: bool) -> str:
+    return f"COALESCE({condition}, FALSE)" if under_not else condition
+
+
+def _compile(expr: FilterExpr, ctx: _Context, params: Params, under_not: bool) -> str:
     if isinstance(expr, Compare):
         ident, kind = ctx.column(expr.field)
         ctx.check(expr.field, kind, expr.value)
@@ -150,7 +155,7 @@ def _compile(expr: FilterExpr, ctx: _Context, params: Params) -> str:
                 )
             return f"({ident} IS {'' if expr.op == '==' else 'NOT '}NULL)"
         op = "=" if expr.op == "==" else "<>" if expr.op == "!=" else expr.op
-        return f"COALESCE({ident} {op} {params.add(expr.value)}, FALSE)"
+        return _false_if_null(f"{ident} {op} {params.add(expr.value)}", under_not)
     if isinstance(expr, Member):
         ident, kind = ctx.column(expr.field)
         for value in expr.values:
@@ -159,7 +164,7 @@ def _compile(expr: FilterExpr, ctx: _Context, params: Params) -> str:
         parts = []
         if present:
             placeholders = ", ".join(params.add(v) for v in present)
-            parts.append(f"COALESCE({ident} IN ({placeholders}), FALSE)")
+            parts.append(_false_if_null(f"{ident} IN ({placeholders})", under_not or expr.negated))
         if len(present) < len(expr.values):
             parts.append(f"({ident} IS NULL)")
         member = " OR ".join(parts)
@@ -167,27 +172,34 @@ def _compile(expr: FilterExpr, ctx: _Context, params: Params) -> str:
     if isinstance(expr, IsTrue):
         ident, kind = ctx.column(expr.field)
         if kind == "bool":
-            return f"COALESCE({ident}, FALSE)"
+            return _false_if_null(ident, under_not)
         if kind == "number":
-            return f"COALESCE({ident} <> 0, FALSE)"
+            return _false_if_null(f"{ident} <> 0", under_not)
         raise DataError(
             f"{ctx.where}: the filter tests field {expr.field!r} as true/false but it holds "
             f'{ctx.columns[expr.field]}; compare it instead, e.g. {expr.field} == "yes"'
         )
     if isinstance(expr, Not):
-        return f"(NOT {_compile(expr.operand, ctx, params)})"
+        return f"(NOT {_compile(expr.operand, ctx, params, True)})"
     joiner = " AND " if isinstance(expr, And) else " OR "
     assert isinstance(expr, And | Or)
-    return "(" + joiner.join(_compile(o, ctx, params) for o in expr.operands) + ")"
+    return "(" + joiner.join(_compile(o, ctx, params, under_not) for o in expr.operands) + ")"
 
 
-def compile_filter(expr: FilterExpr, columns: Mapping[str, str], params: Params, *, where: str) -> str:
-    """SQL boolean expression for ``expr`` over ``columns`` (name -> DuckDB type).
+def compile_filter(
+    expr: FilterExpr, columns: Mapping[str, str], params: Params, *, where: str, negated: bool = False
+) -> str:
+    """SQL condition for ``expr`` over ``columns`` (name -> DuckDB type), for a WHERE or
+    FILTER clause. Values are appended to ``params``; ``where`` names the file and SLO
+    for error messages.
 
-    Never NULL (see the module docstring). Values are appended to ``params``; ``where``
-    names the file and SLO for error messages.
+    Every condition under a ``not`` is wrapped so that NULL reads as false (see the module
+    docstring); pass ``negated=True`` when the caller puts the whole filter under ``NOT``.
+    Outside of any ``not`` a NULL comparison is left NULL: a WHERE or FILTER clause drops
+    it like false, and without negation ``and``/``or`` give the same answer either way
+    (Kleene's three-valued logic is monotone), so the per-row ``COALESCE`` is saved.
     """
-    return _compile(expr, _Context(columns, where), params)
+    return _compile(expr, _Context(columns, where), params, negated)
 
 
 def first_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:

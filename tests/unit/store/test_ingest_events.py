@@ -251,3 +251,13 @@ def test_text_timestamps_without_an_offset_are_utc_whatever_the_machine_zone(tmp
         [sys.executable, "-c", child], capture_output=True, text=True, env=env, cwd=root, timeout=60
     )
     assert result.stdout.strip() == str(MINUTE_0), result.stderr
+
+
+def test_a_null_field_fails_its_comparison_and_passes_its_negation(store: DuckDBStore) -> None:
+    # Minute 2 has one row with an empty latency_ms (line 16) among 7 rows.
+    fast = events_slo("fast", good="latency_ms <= 300")
+    not_slow = events_slo("not_slow", good="not latency_ms > 300")
+    slow_is_bad = events_slo("slow_is_bad", bad="latency_ms > 300")
+    store.ingest_events(FIXTURES / "events.csv", "http", [fast, not_slow, slow_is_bad])
+    good, _ = store.minute_series_many([fast.id, not_slow.id, slow_is_bad.id], MINUTE_0 + 2, MINUTE_0 + 3)
+    assert good[:, 0].tolist() == [5, 6, 6]

@@ -18,7 +18,14 @@ def compile_text(text: str) -> tuple[str, list[object]]:
 
 
 def test_a_comparison_becomes_a_quoted_column_and_a_numbered_parameter() -> None:
-    assert compile_text("status < 500") == ('COALESCE("status" < $1, FALSE)', [500])
+    assert compile_text("status < 500") == ('"status" < $1', [500])
+
+
+def test_conditions_under_not_read_null_as_false() -> None:
+    assert compile_text("not status < 500") == ('(NOT COALESCE("status" < $1, FALSE))', [500])
+    params = Params()
+    negated = compile_filter(parse_filter("cached or status >= 500"), COLUMNS, params, where="", negated=True)
+    assert negated == '(COALESCE("cached", FALSE) OR COALESCE("status" >= $1, FALSE))'
 
 
 def test_values_are_parameters_even_when_they_look_like_sql() -> None:
@@ -32,7 +39,7 @@ def test_membership_not_and_or_compose_with_parameters_in_order() -> None:
     assert values == ["a", "b", 1.5]
     assert sql == (
         '((NOT ((COALESCE("outcome" IN ($1, $2), FALSE)) OR COALESCE("cached", FALSE))) '
-        'AND COALESCE("latency_ms" >= $3, FALSE))'
+        'AND "latency_ms" >= $3)'
     )
 
 
