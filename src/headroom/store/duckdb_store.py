@@ -49,7 +49,7 @@ def _open_error(error: duckdb.Error, path: Path) -> StoreError:
 
 
 class DuckDBStore:
-    """Per-minute good/total counts per SLO, with an hourly rollup, in a DuckDB file."""
+    """Per-minute good/total counts per SLO, with hourly and daily rollups, in a DuckDB file."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -67,6 +67,13 @@ class DuckDBStore:
         except duckdb.Error as error:
             self._con.close()
             raise _open_error(error, self.path) from error
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new DuckDB connection to the same database, for the other adapters that keep
+        their tables in this file (alert state, outbox, rollouts): one process holds the
+        file's lock, and each user has its own connection (DuckDB connections are not
+        shared across threads)."""
+        return self._con.cursor()
 
     def close(self) -> None:
         """Close the file (idempotent); the store cannot be used afterwards."""

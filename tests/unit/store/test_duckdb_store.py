@@ -66,3 +66,11 @@ def test_a_store_held_by_another_process_names_the_fix(tmp_path: Path) -> None:
     with DuckDBStore(path):
         result = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
     assert "another process has it open" in result.stdout
+
+
+def test_a_cursor_shares_the_open_database(tmp_path: Path) -> None:
+    with DuckDBStore(tmp_path / "headroom.duckdb") as store:
+        store.append_counts("a/x", [MINUTE], [1], [2])
+        cursor = store.cursor()
+        assert cursor.execute("SELECT slo_id FROM slos").fetchall() == [("a/x",)]
+        cursor.close()
