@@ -16,6 +16,7 @@ in the file stores nothing of it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -117,6 +118,37 @@ def _good_and_total(slo: SLO, source: EventFile, params: Params) -> tuple[str, s
     raise UsageError(f"SLO {slo.id}: an events SLI needs a good or a bad filter; add one to the spec")
 
 
+class _ContentHash:
+    """A file's SHA-256, computed at once, or in a thread while DuckDB reads the file.
+
+    ``hashlib`` and file reads release the GIL, so the thread runs beside DuckDB's.
+    """
+
+    def __init__(self, path: Path, *, background: bool) -> None:
+        self.background = background
+        self._result: list[str] = []
+        self._error: list[BaseException] = []
+        self._thread: threading.Thread | None = None
+        if background:
+            self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+            self._thread.start()
+        else:
+            self._result.append(ledger.file_sha256(path))
+
+    def _run(self, path: Path) -> None:
+        try:
+            self._result.append(ledger.file_sha256(path))
+        except BaseException as error:  # handed to the caller by value()
+            self._error.append(error)
+
+    def value(self) -> str:
+        if self._thread is not None:
+            self._thread.join()
+        if self._error:
+            raise self._error[0]
+        return self._result[0]
+
+
 def _check_path(path: Path) -> None:
     if not path.is_file():
         raise DataError(f"{path}: no such file; check the path")
@@ -140,15 +172,15 @@ def ingest_events(
             f"{', '.join(streams) or '(none)'}. Pass one of them"
         )
     _check_path(path)
-    sha = ledger.file_sha256(path)
     keys = [(s.id, s.sli.fingerprint()) for s in mine if isinstance(s.sli, EventsSLI)]
-    done = ledger.already_ingested(con, sha, keys)
+    content = _ContentHash(path, background=not ledger.may_repeat(con, path.stat().st_size))
+    done = ledger.already_ingested(con, content.value(), keys) if not content.background else set()
     todo = [s for s, key in zip(mine, keys, strict=True) if key not in done]
     skipped = tuple(s.id for s, key in zip(mine, keys, strict=True) if key in done)
     if not todo:
         if progress is not None:
             progress(0)
-        return IngestReport(str(path), sha, (), skipped, 0, 0, None, None)
+        return IngestReport(str(path), content.value(), (), skipped, 0, 0, None, None)
 
     with buckets.transaction(con):
         source = readers.open_event_file(con, path)
@@ -199,6 +231,7 @@ def ingest_events(
         )
         assert stats is not None
         written, first, end = buckets.flush_new(con)
+        sha = content.value()
         ingest_id = ledger.next_ingest_id(con)
         for i, slo in enumerate(todo):
             assert isinstance(slo.sli, EventsSLI)

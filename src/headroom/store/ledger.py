@@ -25,6 +25,7 @@ __all__ = [
     "already_ingested",
     "file_sha256",
     "history",
+    "may_repeat",
     "next_ingest_id",
     "record",
 ]
@@ -92,6 +93,19 @@ def already_ingested(
     return {key for key in keys if key in done}
 
 
+def may_repeat(con: duckdb.DuckDBPyConnection, size_bytes: int) -> bool:
+    """Whether a file of this size could be one already in the ledger.
+
+    Identical bytes have identical sizes, so when no ledger row has this size (rows from
+    before sizes were kept count as any size) the file is new for every SLO, and its hash
+    is only needed for the ledger row: it can be computed while DuckDB reads the file.
+    """
+    row = first_row(
+        con.execute("SELECT count(*) FROM ingests WHERE size_bytes = $1 OR size_bytes IS NULL", [size_bytes])
+    )
+    return row is not None and int(row[0]) > 0
+
+
 def next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
     row = first_row(con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests"))
     return int(row[0]) if row is not None else 1
@@ -115,7 +129,8 @@ def record(
     """Add one ledger row (inside the caller's transaction)."""
     con.execute(
         "INSERT INTO ingests (ingest_id, content_sha256, slo_id, sli_fingerprint, kind, stream, path, "
-        "rows, minutes, first_minute, end_minute) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "rows, minutes, first_minute, end_minute, size_bytes) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         [
             ingest_id,
             sha256,
@@ -128,6 +143,7 @@ def record(
             minutes,
             first_minute,
             end_minute,
+            path.stat().st_size,
         ],
     )
 

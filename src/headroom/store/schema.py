@@ -80,6 +80,8 @@ SCHEMA_STEPS: tuple[str, ...] = (
     """,
     # Alert states and the notification outbox (store/alert_state.py); shipped steps never change.
     *ALERT_STATE_DDL,
+    # The file size lets a new file be hashed while it is read (ledger.may_repeat).
+    "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS size_bytes BIGINT",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -54,6 +55,9 @@ def test_csv_events_give_the_hand_counted_minutes_for_good_latency_and_bad(store
     assert report.rows == 20
     assert report.minutes == 9
     assert (report.first_minute, report.end_minute) == (MINUTE_0, MINUTE_0 + 3)
+    sha = hashlib.sha256((FIXTURES / "events.csv").read_bytes()).hexdigest()
+    assert report.content_sha256 == sha
+    assert {r.content_sha256 for r in store.ingest_history()} == {sha}
 
 
 @pytest.mark.parametrize(
