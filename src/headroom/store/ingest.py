@@ -1,4 +1,4 @@
-"""Ingesting raw events and pre-aggregated counts into per-minute buckets.
+"""Ingesting raw events into per-minute good/total buckets (counts files: ``counts.py``).
 
 ``ingest_events`` reads an event file once, in DuckDB, and counts for every SLO of the
 stream at the same time: one ``GROUP BY`` epoch minute with a

@@ -6,11 +6,10 @@ are found among the file's actual columns; they are then quoted as identifiers
 
 NULL semantics (two-valued, on purpose): each comparison, membership or truth test on
 a NULL field is **false**, and ``not`` of it is true (SQL's own ``NOT NULL`` would be
-NULL, dropping the row). So a row with an empty
-``latency_ms`` does not match ``latency_ms <= 300`` and does match
-``not latency_ms <= 300``. For a ``bad:`` filter that means a row whose fields are NULL
-is not bad, so it counts as good. Compare with ``null`` to test for missing values:
-``field == null`` / ``field != null``.
+NULL, dropping the row). So a row with an empty ``latency_ms`` does not match
+``latency_ms <= 300`` and does match ``not latency_ms <= 300``. For a ``bad:`` filter
+that means a row whose compared field is NULL is not bad, so it counts as good. Compare
+with ``null`` to test for missing values: ``field == null`` / ``field != null``.
 
 Values must suit the column's type: numbers compare with numeric columns, strings with
 text columns, ``true``/``false`` with boolean columns; anything else is a ``DataError``
