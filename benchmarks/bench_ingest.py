@@ -153,6 +153,17 @@ def bench_window_sums(n_slos: int, workdir: Path) -> None:
             f"best {min(timings) * 1000:.0f} ms, first {timings[0] * 1000:.0f} ms "
             f"(CPU, all threads: median {statistics.median(cpu) * 1000:.0f} ms)"
         )
+        month = (end - DAYS * MINUTES_PER_DAY, end)
+        started = time.perf_counter()
+        store.minute_series(ids[0], *month)
+        series_s = time.perf_counter() - started
+        started = time.perf_counter()
+        store.bad_slices(ids[:100], *month, [5] * 100, [0.99] * 100)
+        slices_s = time.perf_counter() - started
+        print(
+            f"  minute_series, 1 SLO x {DAYS} days: {series_s * 1000:.0f} ms; "
+            f"bad_slices, 100 SLOs x {DAYS} days of 5-minute slices: {slices_s * 1000:.0f} ms"
+        )
     print(f"  store file: {store_path.stat().st_size / 1e9:.2f} GB")
 
 
