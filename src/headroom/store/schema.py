@@ -29,6 +29,24 @@ from headroom.store.sql import first_row
 
 __all__ = ["SCHEMA_STEPS", "apply_schema", "schema_version"]
 
+_ROLLUPS = (("buckets_hourly", "hour", 60), ("buckets_daily", "day", 1440))
+
+
+def _reconcile_rollup(table: str, column: str, minutes: int) -> str:
+    """SQL that appends, per (SLO, unit), what the rollup lacks of its minute rows' sums."""
+    return f"""
+    INSERT INTO {table}
+    SELECT b.slo_key, b.{column}, b.good - coalesce(r.good, 0), b.total - coalesce(r.total, 0)
+    FROM (SELECT slo_key, minute // {minutes} AS {column}, sum(good) AS good, sum(total) AS total
+          FROM buckets GROUP BY slo_key, {column}) AS b
+    LEFT JOIN (SELECT slo_key, {column}, sum(good) AS good, sum(total) AS total
+               FROM {table} GROUP BY slo_key, {column}) AS r
+      USING (slo_key, {column})
+    WHERE b.good <> coalesce(r.good, 0) OR b.total <> coalesce(r.total, 0)
+    ORDER BY b.{column}, b.slo_key
+    """
+
+
 SCHEMA_STEPS: tuple[str, ...] = (
     """
     CREATE TABLE IF NOT EXISTS slos (
@@ -82,6 +100,9 @@ SCHEMA_STEPS: tuple[str, ...] = (
     *ALERT_STATE_DDL,
     # The file size lets a new file be hashed while it is read (ledger.may_repeat).
     "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS size_bytes BIGINT",
+    # A store that held minute rows before buckets_daily existed has no daily rows for them:
+    # append the difference per (SLO, unit), so each rollup sums to its minute rows again.
+    *(_reconcile_rollup(table, column, minutes) for table, column, minutes in _ROLLUPS),
 )
 
 
