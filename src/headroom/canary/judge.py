@@ -39,6 +39,7 @@ Two judges share one report:
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -457,29 +458,39 @@ def _budget(data: CanaryData, budget: BudgetInputs) -> BudgetProjection | str:
     )
 
 
-def judge_canary(data: CanaryData, config: CanaryConfig, budget: BudgetInputs | None = None) -> CanaryReport:
+def _judge_metric(metric: SampleMetric | CountMetric | HistogramMetric, config: CanaryConfig) -> _Judged:
+    """One metric's classification, by the judge its kind and the mode call for."""
+    cfg = config.metric(metric.name)
+    if isinstance(metric, CountMetric | HistogramMetric):
+        if isinstance(metric, CountMetric):
+            j, kind = judge_count_metric(metric, cfg, config), "counts"
+        else:
+            j, kind = judge_histogram_metric(metric, cfg, config), "histograms"
+        if config.mode == "kayenta":
+            note = f"{kind} are judged by headroom's test in Kayenta mode: {j.result.reason}"
+            j = _Judged(j.result.model_copy(update={"reason": note}), j.group, j.label, j.veto)
+        return j
+    if config.mode == "kayenta":
+        return _judge_kayenta_sample(metric, cfg, config)
+    return judge_sample_metric(metric, cfg, config)
+
+
+def judge_canary(
+    data: CanaryData, config: CanaryConfig, budget: BudgetInputs | None = None, *, workers: int = 2
+) -> CanaryReport:
     """Judge every metric of one canary run and decide the verdict (module docstring).
 
     The single pure entry point of the canary package: the service loads the files, this
     function does the statistics, the surfaces render the returned ``CanaryReport``.
     """
-    judged: list[_Judged] = []
     reasons: list[str] = []
-    for metric in data.metrics:
-        cfg = config.metric(metric.name)
-        if isinstance(metric, CountMetric | HistogramMetric):
-            if isinstance(metric, CountMetric):
-                j, kind = judge_count_metric(metric, cfg, config), "counts"
-            else:
-                j, kind = judge_histogram_metric(metric, cfg, config), "histograms"
-            if config.mode == "kayenta":
-                note = f"{kind} are judged by headroom's test in Kayenta mode: {j.result.reason}"
-                j = _Judged(j.result.model_copy(update={"reason": note}), j.group, j.label, j.veto)
-        elif config.mode == "kayenta":
-            j = _judge_kayenta_sample(metric, cfg, config)
-        else:
-            j = judge_sample_metric(metric, cfg, config)
-        judged.append(j)
+    # Metrics are independent and numpy's sorting and searching release the GIL, so two
+    # threads judge them about twice as fast on two cores; the order of results is kept.
+    if workers > 1 and len(data.metrics) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            judged = list(pool.map(lambda m: _judge_metric(m, config), data.metrics))
+    else:
+        judged = [_judge_metric(m, config) for m in data.metrics]
 
     projection: BudgetProjection | None = None
     if budget is not None:
