@@ -77,6 +77,7 @@ __all__ = [
     "load_headroom_document",
     "normalise_placeholder",
     "parse_ratio_text",
+    "window_query",
     "window_warnings",
 ]
 
@@ -606,8 +607,14 @@ def _latency(issues: Issues, node: YMap, path: str) -> FilterExpr | None:
     return Compare(field, "<=", value)
 
 
-def _query(issues: Issues, node: YMap, key: str, path: str) -> str | None:
-    text = get_str(issues, node, key, path)
+def window_query(
+    issues: Issues, node: YMap, key: str, path: str, *, required: bool = False, spelling: str = "{{window}}"
+) -> str | None:
+    """A PromQL query with its window placeholder normalised; an error when it has none.
+
+    ``spelling`` is how the fix writes the placeholder, in the dialect of the spec format.
+    """
+    text = get_str(issues, node, key, path, required=required)
     if text is None:
         return None
     normalised = normalise_placeholder(text)
@@ -615,8 +622,8 @@ def _query(issues: Issues, node: YMap, key: str, path: str) -> str | None:
         issues.error(
             node.line_of(key),
             field_path(path, key),
-            f"{key} has no {WINDOW_PLACEHOLDER} placeholder",
-            "write the range as [{{window}}], e.g. rate(http_requests_total[{{window}}])",
+            f"{key} has no {spelling} placeholder",
+            f"write the range as [{spelling}], e.g. rate(http_requests_total[{spelling}])",
         )
         return None
     return normalised
@@ -628,7 +635,7 @@ def _prometheus_sli(issues: Issues, node: YMap, path: str) -> SLI | None:
     forms = "error_query + total_query, good_query + total_query, error_ratio_query, or histogram + threshold"
     present = set(node.keys())
     if present == {"error_ratio_query"}:
-        raw = _query(issues, node, "error_ratio_query", path)
+        raw = window_query(issues, node, "error_ratio_query", path)
         return PrometheusRawSLI(error_ratio_query=raw) if raw is not None else None
     if "histogram" in present and present <= {"histogram", "selector", "threshold"}:
         metric = get_str(issues, node, "histogram", path)
@@ -654,8 +661,8 @@ def _prometheus_sli(issues: Issues, node: YMap, path: str) -> SLI | None:
         {"total_query", "good_query"},
     ):
         first = "error_query" if "error_query" in present else "good_query"
-        part = _query(issues, node, first, path)
-        total = _query(issues, node, "total_query", path)
+        part = window_query(issues, node, first, path)
+        total = window_query(issues, node, "total_query", path)
         if part is None or total is None:
             return None
         if part == total:

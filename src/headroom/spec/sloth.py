@@ -26,12 +26,11 @@ from decimal import Decimal
 
 from headroom.spec.headroom_format import (
     DEFAULT_WINDOW_S,
-    WINDOW_PLACEHOLDER,
     build_slo,
     check_labels,
     check_name,
     check_objective,
-    normalise_placeholder,
+    window_query,
 )
 from headroom.spec.locations import (
     Issues,
@@ -183,19 +182,7 @@ def _objective(issues: Issues, node: YMap, path: str) -> Decimal | None:
 
 
 def _query(issues: Issues, node: YMap, key: str, path: str) -> str | None:
-    text = get_str(issues, node, key, path, required=True)
-    if text is None:
-        return None
-    query = normalise_placeholder(text)
-    if WINDOW_PLACEHOLDER not in query:
-        issues.error(
-            node.line_of(key),
-            field_path(path, key),
-            f"{key} has no {{{{.window}}}} placeholder",
-            "write the range as [{{.window}}], e.g. rate(http_requests_total[{{.window}}])",
-        )
-        return None
-    return query
+    return window_query(issues, node, key, path, required=True, spelling="{{.window}}")
 
 
 def _sli(issues: Issues, node: YMap, path: str) -> SLI | None:
