@@ -203,8 +203,23 @@ def judge_count_metric(metric: CountMetric, cfg: MetricConfig, config: CanaryCon
             reason = (
                 f"{rates}; {test_text} >= alpha {config.alpha:g} with enough requests ({have:,.0f} per arm)"
             )
+    return _tested(metric.name, cfg, label, statistic, p_value, effect, nb, nc, reason)
+
+
+def _tested(
+    name: str,
+    cfg: MetricConfig,
+    label: Classification,
+    statistic: float | None,
+    p_value: float | None,
+    effect: float,
+    nb: int,
+    nc: int,
+    reason: str,
+) -> _Judged:
+    """A metric judged by a hypothesis test (no interval), with its Kayenta label and veto."""
     result = MetricResult(
-        name=metric.name,
+        name=name,
         classification=label,
         statistic=statistic,
         p_value=p_value,
@@ -369,20 +384,7 @@ def judge_histogram_metric(metric: HistogramMetric, cfg: MetricConfig, config: C
             )
         else:
             reason = f"{test_text} >= alpha {config.alpha:g} with enough observations ({have:,.0f} per arm)"
-    result = MetricResult(
-        name=metric.name,
-        classification=label,
-        statistic=u,
-        p_value=p_value,
-        interval=None,
-        effect=effect,
-        samples=SampleCounts(baseline=nb, canary=nc),
-        critical=cfg.critical,
-        reason=reason,
-    )
-    return _Judged(
-        result, cfg.group, _HEADROOM_TO_KAYENTA[label], veto=_is_critical_failure(cfg, label, effect)
-    )
+    return _tested(metric.name, cfg, label, u, p_value, effect, nb, nc, reason)
 
 
 _KAYENTA_TO_CLASSIFICATION: dict[str, Classification] = {
