@@ -36,14 +36,25 @@ __all__ = [
 NEW_TABLE = "__new"
 
 
-def lookup_keys(con: duckdb.DuckDBPyConnection, slo_ids: Sequence[str]) -> dict[str, int]:
-    """Keys of the SLO ids the store knows (unknown ids are left out)."""
+def lookup_keys(
+    con: duckdb.DuckDBPyConnection, slo_ids: Sequence[str], cache: dict[str, int] | None = None
+) -> dict[str, int]:
+    """Keys of the SLO ids the store knows (unknown ids are left out).
+
+    A key never changes once given (keys are only ever added), so ``cache`` may keep them
+    for the life of a connection: when it holds every id asked for, no query is sent.
+    """
     if not slo_ids:
         return {}
+    if cache is not None and all(s in cache for s in slo_ids):
+        return {s: cache[s] for s in slo_ids}
     rows = con.execute(
         "SELECT slo_id, slo_key FROM slos WHERE slo_id IN (SELECT unnest($1::VARCHAR[]))", [list(slo_ids)]
     ).fetchall()
-    return {str(a): int(b) for a, b in rows}
+    found = {str(a): int(b) for a, b in rows}
+    if cache is not None:
+        cache.update(found)
+    return found
 
 
 def upsert_keys(con: duckdb.DuckDBPyConnection, slo_ids: Sequence[str]) -> dict[str, int]:

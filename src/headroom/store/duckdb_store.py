@@ -53,6 +53,8 @@ class DuckDBStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        #: SLO id -> key, kept while open: keys are only ever added, never changed.
+        self._keys: dict[str, int] = {}
         try:
             self._con = duckdb.connect(str(path))
         except duckdb.Error as error:
@@ -178,7 +180,7 @@ class DuckDBStore:
     ) -> tuple[FloatArray, FloatArray]:
         """Good and total per SLO (rows) and span (columns); spans are ``[start, end)`` minutes."""
         with self._guard("reading window sums") as con:
-            return query.window_sums(con, slo_ids, spans)
+            return query.window_sums(con, slo_ids, spans, self._keys)
 
     def minute_series(self, slo_id: str, start: int, end: int) -> tuple[FloatArray, FloatArray]:
         """Dense per-minute good and total over ``[start, end)``; 0 where nothing was stored."""

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from headroom.store.buckets import ROLLUPS, lookup_keys
-from headroom.store.sql import Params, first_row
+from headroom.store.sql import first_row
 
 __all__ = ["FloatArray", "bad_slices", "data_range", "minute_series_many", "segments", "window_sums"]
 
@@ -89,13 +89,13 @@ def _key_filter(keys: Sequence[int]) -> str:
 
 
 def _key_rows(
-    con: duckdb.DuckDBPyConnection, slo_ids: Sequence[str]
+    con: duckdb.DuckDBPyConnection, slo_ids: Sequence[str], cache: dict[str, int] | None = None
 ) -> tuple[list[int], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Known keys, and for each requested id its row among them (-1 when unknown).
 
     The third array maps a key to its row (``lookup[key]``), -1 for keys not asked for.
     """
-    known = lookup_keys(con, slo_ids)
+    known = lookup_keys(con, slo_ids, cache)
     keys = sorted(set(known.values()))
     position = {key: row for row, key in enumerate(keys)}
     rows = np.array([position.get(known.get(s, -1), -1) for s in slo_ids], dtype=np.int64)
@@ -113,28 +113,32 @@ def _gather(per_key: FloatArray, rows: npt.NDArray[np.int64]) -> FloatArray:
 
 
 def window_sums(
-    con: duckdb.DuckDBPyConnection, slo_ids: Sequence[str], spans: Sequence[tuple[int, int]]
+    con: duckdb.DuckDBPyConnection,
+    slo_ids: Sequence[str],
+    spans: Sequence[tuple[int, int]],
+    cache: dict[str, int] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Good and total over each span for each SLO, shape ``(len(slo_ids), len(spans))``."""
-    keys, rows, lookup = _key_rows(con, slo_ids)
+    keys, rows, lookup = _key_rows(con, slo_ids, cache)
     found, matrix = segments(spans)
     if not keys or not found:
         shape = (len(slo_ids), len(spans))
         return np.zeros(shape), np.zeros(shape)
-    params = Params()
     wanted = _key_filter(keys)
     scans = []
     for index, (level, lo, hi) in enumerate(found):
         table, column, _ = _LEVELS[level]
+        # Bounds are ints computed here, never user text, so they are written as literals:
+        # DuckDB plans the query faster than with parameters (1-SLO status: 5.1 -> 4 ms).
         scans.append(
             f"SELECT slo_key, {index} AS segment, good, total FROM {table} "
-            f"WHERE {column} >= {params.add(lo)} AND {column} < {params.add(hi)} AND {wanted}"
+            f"WHERE {column} >= {int(lo)} AND {column} < {int(hi)} AND {wanted}"
         )
     sql = (
         "SELECT slo_key, segment, sum(good) AS good, sum(total) AS total "
         f"FROM ({' UNION ALL '.join(scans)}) GROUP BY slo_key, segment"
     )
-    result = con.execute(sql, params.values).fetchnumpy()
+    result = con.execute(sql).fetchnumpy()
     key_row = lookup[np.asarray(result["slo_key"], dtype=np.int64)]
     asked = key_row >= 0
     key_row = key_row[asked]
