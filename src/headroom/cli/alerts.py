@@ -34,7 +34,8 @@ from headroom.cli.common import (
     settings_from,
 )
 from headroom.service.alerts import evaluate_alerts, run_evaluation
-from headroom.service.backtest import BacktestReport, run_backtest, write_chart
+from headroom.service.backtest import BacktestReport, run_backtest
+from headroom.service.backtest_chart import write_backtest_chart
 from headroom.store.alert_state import DuckDBAlertStateStore
 from headroom.wiring import open_runtime
 
@@ -237,12 +238,12 @@ def backtest(
             report = run_backtest(
                 slos, rt.source, frm, to, profile_names=profile or (), profiles=catalog, share=share
             )
+            if chart is not None:
+                write_backtest_chart(report, slos, rt.source, chart)
         if output == "json":
             print_json(report)
         else:
             out_console.print(_backtest_table(report))
-        if chart is not None:
-            write_chart(report, chart)
 
 
 def register(app: typer.Typer) -> None:

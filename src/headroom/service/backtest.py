@@ -8,7 +8,7 @@ at once; spans, events and detections before ``from`` are dropped.
 Each SLO replays its own tiers, thresholds and low-traffic guard (its objective, period,
 overrides and ``min_events``); a tier disabled for one SLO never fires for it. The budget
 tiers (exhaustion, exhausted) are not replayed: they depend on the SLO window, not on
-burn-rate pairs. ``write_chart`` draws the result with matplotlib (Agg) into a PNG.
+burn-rate pairs. ``backtest_chart.write_backtest_chart`` draws the result as a PNG.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -40,7 +39,6 @@ __all__ = [
     "TierOut",
     "TierSummary",
     "run_backtest",
-    "write_chart",
 ]
 
 
@@ -302,27 +300,3 @@ def run_backtest(
         merge_gap_minutes=merge_gap_minutes,
         profiles=out,
     )
-
-
-def write_chart(report: BacktestReport, path: Path, *, max_slos: int = 8) -> Path:
-    """A PNG timeline per profile: significant events (shaded) and each tier's firing spans."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = [(p, s) for p in report.profiles for s in p.slos[:max_slos]]
-    height = max(2.0, 0.9 * len(rows) + 1)
-    fig, axes = plt.subplots(len(rows) or 1, 1, figsize=(12, height), sharex=True, squeeze=False)
-    for ax, (profile, slo) in zip(axes[:, 0], rows, strict=False):
-        for e in slo.events:
-            ax.axvspan(e.start, e.end, color="tab:red", alpha=0.25)
-        for y, tier in enumerate(slo.tiers):
-            for span in tier.spans:
-                ax.hlines(y, span.start, span.end or report.end, linewidth=4)
-        ax.set_yticks(range(len(slo.tiers)), [t.tier for t in slo.tiers], fontsize=7)
-        ax.set_title(f"{profile.profile}: {slo.service}/{slo.slo}", fontsize=8, loc="left")
-    fig.tight_layout()
-    fig.savefig(path, format="png", dpi=100)
-    plt.close(fig)
-    return path
