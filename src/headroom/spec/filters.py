@@ -228,7 +228,7 @@ class _Parser:
             self.take()
             return None
         raise FilterSyntaxError(
-            f"expected a value (number, \"string\", true, false) but found {tok.text or 'end of filter'!r}",
+            f'expected a value (number, "string", true, false) but found {tok.text or "end of filter"!r}',
             self.text,
             tok.col,
         )
