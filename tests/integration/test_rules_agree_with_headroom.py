@@ -1,6 +1,6 @@
 """A real Prometheus running headroom's generated rules fires what headroom predicts.
 
-Three services at 99.9 % over 30 days, 1,000 requests a minute each, counters backfilled
+Four services at 99.9 % over 30 days, 1,000 requests a minute each, counters backfilled
 for the last 3.05 days up to the current minute (Prometheus evaluates rules at its own
 "now", so the data must end there):
 
@@ -11,6 +11,10 @@ for the last 3.05 days up to the current minute (Prometheus evaluates rules at i
 ``slow``     0.4 % errors all along: burn 4 on every window. Below both page factors
     (14.4, 6), above both ticket factors (3, 1): ticket only.
 ``healthy``  0.01 % errors (one error every 10 minutes): burn <= 0.2 on every window.
+``slow-for``  the slow burn again, alerting with the ``four-tier`` profile, whose tiers
+    have ``for`` durations (factors 14, 7, 2, 1): both warning tiers (2, 1) hold, and
+    both stay pending, in Prometheus because the server started less than their ``for``
+    (1 h, 3 h) ago, in headroom because a stateless evaluation cannot prove a ``for``.
 
 Why the two sides agree robustly. Prometheus evaluates each rule at its own instant
 ``t`` (a few seconds to a minute after the data ends), with ``rate()`` over ``(t - W, t]``:
@@ -26,8 +30,9 @@ whatever the lag (as long as Prometheus evaluates within 5 minutes of the data's
 which the timeout guards).
 
 headroom's budget tiers (``exhausted``, ``exhaustion``) have no Prometheus rule; the
-comparison is over the burn-rate tiers, by (SLO, severity), as the rule file groups the
-pairs of a severity into one alert.
+comparison is over the burn-rate tiers, by (SLO, severity, state), as the rule file
+groups the pairs of a ``sre-workbook`` severity into one alert (``tier: page-fast,page-slow``);
+``four-tier`` alerts are one per tier and are compared by tier too.
 """
 
 from __future__ import annotations
@@ -63,7 +68,8 @@ INCIDENT_MINUTES = 15
 #: How long to wait for the alerting rules' first evaluation over recorded SLIs.
 RULES_TIMEOUT_S = 60.0
 
-FiringSet = set[tuple[str, str]]
+#: (SLO id, severity, state) of every alert that is firing or pending.
+AlertSet = set[tuple[str, str, str]]
 
 
 def _jobs(end_minute: int) -> list[Job]:
@@ -78,6 +84,7 @@ def _jobs(end_minute: int) -> list[Job]:
         Job("fast", start, total, fast),
         Job("slow", start, total, np.full(minutes, 0.004 * PER_MINUTE)),
         Job("healthy", start, total, sparse),
+        Job("slow-for", start, total, np.full(minutes, 0.004 * PER_MINUTE)),
     ]
 
 
@@ -85,8 +92,8 @@ def _jobs(end_minute: int) -> list[Job]:
 class Evaluated:
     """What Prometheus fired and what headroom predicts, at one moment."""
 
-    prometheus: FiringSet
-    pending: FiringSet
+    prometheus: AlertSet
+    prometheus_tiers: set[tuple[str, str, str]]  # (SLO id, tier label, state)
     from_prometheus: list[AlertRecord]
     from_memory: list[AlertRecord]
     at: datetime
@@ -131,20 +138,24 @@ def _wait_for_alert_rules(server: PrometheusProcess) -> None:
     raise AssertionError(f"Prometheus did not evaluate the alerting rules in {RULES_TIMEOUT_S:g} s")
 
 
-def _firing_in_prometheus(server: PrometheusProcess) -> tuple[FiringSet, FiringSet]:
+def _alerts_in_prometheus(server: PrometheusProcess) -> tuple[AlertSet, set[tuple[str, str, str]]]:
     with httpx.Client(timeout=5) as client:
         alerts = client.get(f"{server.url}/api/v1/alerts").json()["data"]["alerts"]
-    by_state: dict[str, FiringSet] = {"firing": set(), "pending": set()}
+    by_severity: AlertSet = set()
+    by_tier: set[tuple[str, str, str]] = set()
     for alert in alerts:
         labels = alert["labels"]
-        by_state[alert["state"]].add((labels["headroom_slo"], labels["sloth_severity"]))
-    return by_state["firing"], by_state["pending"]
+        by_severity.add((labels["headroom_slo"], labels["sloth_severity"], alert["state"]))
+        by_tier.add((labels["headroom_slo"], labels["tier"], alert["state"]))
+    return by_severity, by_tier
 
 
-def _firing(records: list[AlertRecord]) -> FiringSet:
-    """(SLO, severity) of the burn-rate tiers that fire (or are pending a ``for``: none here)."""
+def _active(records: list[AlertRecord]) -> AlertSet:
+    """(SLO, severity, state) of the burn-rate tiers that fire or are pending a ``for``."""
     return {
-        (r.slo_id, r.severity) for r in records if r.kind == "burn_rate" and r.state in ("firing", "pending")
+        (r.slo_id, r.severity, r.state)
+        for r in records
+        if r.kind == "burn_rate" and r.state in ("firing", "pending")
     }
 
 
@@ -159,9 +170,10 @@ def _memory(jobs: list[Job]) -> InMemorySource:
 def evaluated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Evaluated]:
     tmp = Path(tmp_path_factory.mktemp("rules-agree"))
     specs = []
-    for job in ("fast", "slow", "healthy"):
+    for job in ("fast", "slow", "healthy", "slow-for"):
         path = tmp / f"{job}.yaml"
-        path.write_text(spec_yaml(job, function="rate"))
+        profile = "four-tier" if job == "slow-for" else None
+        path.write_text(spec_yaml(job, function="rate", profile=profile))
         specs.append(path)
     rules = write_rules(specs, tmp / "slo-rules.yaml")
     assert rules.notes == ()
@@ -170,32 +182,52 @@ def evaluated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Evaluated]:
     server = start_prometheus(tmp, openmetrics(jobs), [tmp / "slo-rules.yaml"], evaluation_interval_s=1)
     try:
         _wait_for_alert_rules(server)
-        firing, pending = _firing_in_prometheus(server)
+        by_severity, by_tier = _alerts_in_prometheus(server)
         at = datetime.now(UTC)
         with PrometheusSource(server.url) as source:
             from_prometheus = evaluate_alerts(slos, source, at)
         from_memory = evaluate_alerts(slos, _memory(jobs), at)
-        yield Evaluated(firing, pending, from_prometheus, from_memory, at)
+        yield Evaluated(by_severity, by_tier, from_prometheus, from_memory, at)
     finally:
         server.stop()
 
 
-EXPECTED: FiringSet = {("fast/availability", "page"), ("slow/availability", "ticket")}
+EXPECTED: AlertSet = {
+    ("fast/availability", "page", "firing"),
+    ("slow/availability", "ticket", "firing"),
+    ("slow-for/availability", "warning", "pending"),
+}
 
 
-def test_the_scenarios_fire_a_page_for_the_fast_burn_a_ticket_for_the_slow_one_and_nothing_else(
+def test_the_fast_burn_pages_the_slow_burn_tickets_a_for_tier_waits_and_the_healthy_stays_quiet(
     evaluated: Evaluated,
 ) -> None:
     assert evaluated.prometheus == EXPECTED
-    assert evaluated.pending == set()
 
 
 def test_prometheus_fires_exactly_what_headroom_predicts_from_prometheus(evaluated: Evaluated) -> None:
-    assert _firing(evaluated.from_prometheus) == evaluated.prometheus
+    assert _active(evaluated.from_prometheus) == evaluated.prometheus
 
 
 def test_prometheus_fires_exactly_what_headroom_predicts_from_the_exact_counts(evaluated: Evaluated) -> None:
-    assert _firing(evaluated.from_memory) == evaluated.prometheus
+    assert _active(evaluated.from_memory) == evaluated.prometheus
+
+
+def test_tiers_with_a_for_are_pending_tier_by_tier_on_both_sides(evaluated: Evaluated) -> None:
+    in_prometheus = {key for key in evaluated.prometheus_tiers if key[0] == "slow-for/availability"}
+    in_headroom = {
+        (r.slo_id, r.tier, r.state)
+        for r in evaluated.from_memory
+        if r.slo_id == "slow-for/availability" and r.kind == "burn_rate" and r.state != "inactive"
+    }
+    assert (
+        in_prometheus
+        == in_headroom
+        == {
+            ("slow-for/availability", "warning-1d", "pending"),
+            ("slow-for/availability", "warning-4d", "pending"),
+        }
+    )
 
 
 def test_headroom_fires_the_tiers_the_worked_numbers_say(evaluated: Evaluated) -> None:
