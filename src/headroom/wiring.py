@@ -51,7 +51,13 @@ def make_source(settings: Settings, store: DuckDBStore) -> SLISource:
 def open_runtime(settings: Settings) -> Iterator[Runtime]:
     """Open the store and source for one command or server, and close them after."""
     store = open_store(settings)
+    source: SLISource | None = None
     try:
-        yield Runtime(settings=settings, store=store, source=make_source(settings, store))
+        source = make_source(settings, store)
+        yield Runtime(settings=settings, store=store, source=source)
     finally:
+        # A source with connections of its own (Prometheus' HTTP pool) is closed with the store.
+        close = getattr(source, "close", None)
+        if callable(close):
+            close()
         store.close()

@@ -78,15 +78,9 @@ class Setup:
             where = ["--prometheus-url", self.prometheus.url, "--store", str(empty)]
         else:
             where = ["--store", str(self.store)]
-        with warnings.catch_warnings():
-            # open_runtime leaves the PrometheusSource's connections open (the xfail test
-            # below): drop the result (its traceback holds the source) and collect here.
-            warnings.simplefilter("ignore", ResourceWarning)
-            result = CliRunner().invoke(app, [*args, *where])
-            crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
-            code, stdout, output = result.exit_code, result.stdout, result.output
-            del result
-            gc.collect()
+        result = CliRunner().invoke(app, [*args, *where])
+        crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
+        code, stdout, output = result.exit_code, result.stdout, result.output
         assert not crashed, output
         return code, stdout
 
@@ -221,11 +215,6 @@ def test_backtest_finds_the_same_firing_spans_on_prometheus_as_on_the_store(setu
     assert from_prometheus["profiles"] == from_store["profiles"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="headroom.wiring.open_runtime closes the store but never the PrometheusSource it made, "
-    "so every command with --prometheus-url leaves its HTTP connections open (ResourceWarning)",
-)
 def test_a_command_on_prometheus_closes_its_connections(setup: Setup) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
