@@ -29,7 +29,7 @@ from headroom.cli.common import (
 )
 from headroom.cli.status_view import status_table
 from headroom.errors import SpecError
-from headroom.service.demo import DEMO_END, run_demo
+from headroom.service.demo import DEMO_END, DEMO_SPECS, run_demo
 from headroom.service.ingest import ingest_files
 from headroom.service.report import build_report, render_markdown
 from headroom.service.status import evaluate_status
@@ -163,7 +163,7 @@ def demo(
         out_console.print(
             status_table(result.statuses, f"Error budgets at {DEMO_END:%Y-%m-%d %H:%M UTC} (demo)")
         )
-        specs = " ".join(str(p) for p in sorted(examples.glob("*.yaml")) if p.name != "alert-profiles.yaml")
+        specs = " ".join(str(examples / name) for name in DEMO_SPECS)
         out_console.print(
             "\nExplore: [bold]headroom status "
             f"{specs} --at {DEMO_END:%Y-%m-%dT%H:%M:%SZ}[/] (store: {settings.store_path})",

@@ -12,6 +12,10 @@ from headroom.service.formatting import fmt_count, fmt_duration_s, fmt_minutes, 
 __all__ = ["status_table"]
 
 
+#: Every column keeps its figures whole; the window's description wraps instead.
+_WRAPS = {"window"}
+
+
 def _remaining_style(ratio: float | None) -> str:
     if ratio is None:
         return "dim"
@@ -23,7 +27,10 @@ def _remaining_style(ratio: float | None) -> str:
 
 
 def status_table(statuses: Sequence[SLOStatus], title: str) -> Table:
-    """One row per SLO: SLI, budget left (ratio and time), burn rates, exhaustion, forecast."""
+    """One row per SLO: SLI, budget left (ratio and time), burn rates, exhaustion, forecast.
+
+    The window's own burn rate is in ``--output json`` (``burn_rates.window``).
+    """
     table = Table(title=title, title_justify="left", header_style="bold")
     for name, justify in (
         ("service", "left"),
@@ -36,26 +43,29 @@ def status_table(statuses: Sequence[SLOStatus], title: str) -> Table:
         ("burn 1h", "right"),
         ("burn 6h", "right"),
         ("burn 1d", "right"),
-        ("window burn", "right"),
         ("exhausted in", "right"),
         ("forecast", "right"),
         ("events", "right"),
     ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(
+            name,
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=name not in _WRAPS,
+            min_width=12 if name in _WRAPS else None,
+        )
     for s in statuses:
         remaining = s.budget.remaining_ratio
         table.add_row(
             s.service,
             s.slo,
             fmt_percent(s.objective, 2),
-            f"{s.window} ({s.budgeting})",
+            s.window if s.budgeting == "occurrences" else f"{s.window}, {s.budgeting}",
             fmt_percent(s.sli, 3),
             f"[{_remaining_style(remaining)}]{fmt_percent(remaining)}[/]",
             fmt_minutes(s.budget.remaining_minutes),
             fmt_rate(s.burn_rates.get("1h")),
             fmt_rate(s.burn_rates.get("6h")),
             fmt_rate(s.burn_rates.get("1d")),
-            fmt_rate(s.burn_rates.get("window")),
             fmt_duration_s(s.time_to_exhaustion_s),
             fmt_percent(s.forecast_remaining_ratio),
             fmt_count(s.events.total),

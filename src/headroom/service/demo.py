@@ -23,9 +23,11 @@ from headroom.spec.load import load_specs
 from headroom.store.duckdb_store import DuckDBStore
 from headroom.store.ledger import IngestReport
 
-__all__ = ["DEMO_END", "DemoResult", "run_demo", "write_demo_files"]
+__all__ = ["DEMO_END", "DEMO_SPECS", "DemoResult", "run_demo", "write_demo_files"]
 
 DEMO_END = datetime(2026, 11, 1, tzinfo=UTC)
+#: The example specs whose event streams the demo generates.
+DEMO_SPECS = ("checkout.yaml", "llm-assistant.yaml")
 
 
 @dataclass(frozen=True)
