@@ -33,16 +33,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from headroom.spec.durations import parse_duration_s
-from headroom.spec.filters import FilterExpr, FilterSyntaxError, parse_filter
-from headroom.spec.headroom_format import (
+from headroom.spec.fields import (
     WINDOW_PLACEHOLDER,
-    build_slo,
     check_name,
     check_objective,
     check_timezone,
     normalise_placeholder,
     window_warnings,
 )
+from headroom.spec.filters import FilterExpr, FilterSyntaxError, parse_filter
+from headroom.spec.headroom_format import build_slo
 from headroom.spec.locations import (
     Issues,
     YMap,

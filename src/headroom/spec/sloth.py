@@ -24,14 +24,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from headroom.spec.headroom_format import (
-    DEFAULT_WINDOW_S,
-    build_slo,
-    check_labels,
-    check_name,
-    check_objective,
-    window_query,
-)
+from headroom.spec.fields import DEFAULT_WINDOW_S, check_labels, check_name, check_objective, window_query
+from headroom.spec.headroom_format import build_slo
 from headroom.spec.locations import (
     Issues,
     YMap,
