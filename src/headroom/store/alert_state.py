@@ -16,7 +16,7 @@ Times are stored as epoch microseconds (BIGINT), free of session time zones.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -24,6 +24,7 @@ import duckdb
 from headroom.alerting.outbox import AlertMessage, OutboxEntry
 from headroom.alerting.state import AlertRecord
 from headroom.errors import StoreError
+from headroom.store.connection import connect, epoch_us, from_epoch_us
 
 __all__ = ["ALERT_STATE_DDL", "DuckDBAlertStateStore"]
 
@@ -52,18 +53,13 @@ ALERT_STATE_DDL: tuple[str, ...] = (
 )
 
 _NEVER_US = 253402300799000000  # 9999-12-31T23:59:59Z: "do not retry"
-_MICRO = timedelta(microseconds=1)
 
 
 def _us(at: datetime) -> int:
-    if at.tzinfo is None:
-        raise ValueError(f"time {at.isoformat()} has no time zone")
-    delta = at - datetime(1970, 1, 1, tzinfo=UTC)
-    return min(delta // _MICRO, _NEVER_US)
+    return min(epoch_us(at), _NEVER_US)
 
 
-def _at(us: int) -> datetime:
-    return datetime(1970, 1, 1, tzinfo=UTC) + us * _MICRO
+_at = from_epoch_us
 
 
 _ENTRY_COLUMNS = (
@@ -85,11 +81,7 @@ class DuckDBAlertStateStore:
     @classmethod
     def open(cls, path: Path | str) -> DuckDBAlertStateStore:
         """Open (or create) the store file at ``path``."""
-        try:
-            con = duckdb.connect(str(path))
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open the store {path}: {exc}; is another headroom writing it?") from exc
-        return cls(con)
+        return cls(connect(path))
 
     def close(self) -> None:
         self._con.close()

@@ -23,29 +23,11 @@ import numpy.typing as npt
 from headroom.errors import StoreError
 from headroom.spec.model import SLO
 from headroom.store import buckets, counts, ingest, ledger, query, schema
+from headroom.store.connection import open_error
 from headroom.store.ledger import IngestRecord, IngestReport
 from headroom.store.query import FloatArray
 
 __all__ = ["DuckDBStore"]
-
-
-def _open_error(error: duckdb.Error, path: Path) -> StoreError:
-    detail = str(error).split("\n")[0]
-    text = str(error).lower()
-    if "lock" in text:
-        fix = (
-            "another process has it open (a running headroom serve or ingest?); stop it, "
-            "or point this command at another store file"
-        )
-    elif "permission denied" in text:
-        fix = "this user may not read or write it; fix the file's permissions or choose another path"
-    elif "no such file or directory" in text or "cannot open file" in text:
-        fix = "its directory does not exist or cannot be opened; create the directory or choose another path"
-    elif any(word in text for word in ("not a valid duckdb", "serializ", "corrupt")):
-        fix = "it is not a headroom store (not a DuckDB database, or damaged); move it away and ingest again"
-    else:
-        fix = "check the path, the disk and the file"
-    return StoreError(f"{path}: cannot open the store ({detail}); {fix}")
 
 
 class DuckDBStore:
@@ -58,7 +40,7 @@ class DuckDBStore:
         try:
             self._con = duckdb.connect(str(path))
         except duckdb.Error as error:
-            raise _open_error(error, self.path) from error
+            raise open_error(error, self.path) from error
         try:
             # Text timestamps without an offset are UTC, whatever the machine's zone.
             self._con.execute("SET TimeZone = 'UTC'")
@@ -68,7 +50,7 @@ class DuckDBStore:
             raise StoreError(f"{self.path}: {error}; upgrade headroom to open this store") from error
         except duckdb.Error as error:
             self._con.close()
-            raise _open_error(error, self.path) from error
+            raise open_error(error, self.path) from error
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A new DuckDB connection to the same database, for the other adapters that keep

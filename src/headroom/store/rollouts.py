@@ -15,13 +15,14 @@ Times are epoch microseconds (BIGINT), free of session time zones.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 from pydantic import BaseModel, ConfigDict
 
 from headroom.errors import StoreError
+from headroom.store.connection import connect, epoch_us, from_epoch_us
 
 __all__ = ["ROLLOUT_DDL", "DuckDBRolloutStore", "RolloutEntry", "RolloutRun"]
 
@@ -59,18 +60,8 @@ ROLLOUT_DDL: tuple[str, ...] = (
     """,
 )
 
-_MICRO = timedelta(microseconds=1)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _us(at: datetime) -> int:
-    if at.tzinfo is None:
-        raise ValueError(f"time {at.isoformat()} has no time zone")
-    return (at - _EPOCH) // _MICRO
-
-
-def _at(us: int) -> datetime:
-    return _EPOCH + int(us) * _MICRO
+_us = epoch_us
+_at = from_epoch_us
 
 
 class RolloutRun(BaseModel):
@@ -141,13 +132,7 @@ class DuckDBRolloutStore:
     @classmethod
     def open(cls, path: Path | str) -> DuckDBRolloutStore:
         """Open (or create) the store file at ``path``."""
-        try:
-            con = duckdb.connect(str(path))
-        except duckdb.Error as exc:
-            raise StoreError(
-                f"cannot open the store {path}: {exc}; is another headroom process writing it?"
-            ) from exc
-        return cls(con)
+        return cls(connect(path))
 
     def close(self) -> None:
         self._con.close()
